@@ -1,0 +1,116 @@
+"""Admin routes under /_emulator/ (never under /2/): the clock, tokens, stats, the world
+as JSON lines, reset and run-time configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from emulator.clock import iso, parse_instant
+
+if TYPE_CHECKING:
+    from emulator.app import Emulator
+
+# POST /_emulator/config names -> Faults fields
+CONFIG_NAMES = {
+    "fault_429": "p429", "fault_5xx": "p5xx", "fault_close": "close", "fault_slow": "slow",
+    "fault_truncate": "truncate", "latency_ms": "latency_ms", "slow_seconds": "slow_seconds",
+}
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"error": detail}, status_code=status)
+
+
+def routes(emu: Emulator) -> list[Route]:
+    world = emu.world
+
+    def clock_state() -> dict:
+        now = emu.clock.now()
+        return {"now": iso(now), "epoch": now, "speed": emu.clock.speed, "start": iso(emu.clock.start)}
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse(clock_state())
+
+    async def advance(request: Request) -> Response:
+        try:
+            seconds = float(request.query_params.get("seconds", "nan"))
+            if seconds != seconds:
+                raise ValueError("give ?seconds=N")
+            emu.clock.advance(seconds)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return JSONResponse(clock_state())
+
+    async def token(request: Request) -> Response:
+        value = world.user_token(request.path_params["user_id"])
+        if value is None:
+            return _error(404, "no such user")
+        return JSONResponse({"access_token": value, "token_type": "bearer"})
+
+    async def stats(request: Request) -> Response:
+        return JSONResponse(emu.stats.as_dict())
+
+    async def reset(request: Request) -> Response:
+        emu.reset()
+        return JSONResponse(clock_state())
+
+    async def config(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                values = orjson.loads(await request.body() or b"{}")
+                if not isinstance(values, dict):
+                    raise ValueError("send a JSON object")
+                if "usage_cap" in values:
+                    cap = values.pop("usage_cap")
+                    emu.settings.usage_cap = None if cap is None else int(cap)
+                unknown = set(values) - set(CONFIG_NAMES)
+                if unknown:
+                    raise ValueError(f"unknown settings {sorted(unknown)}; known: "
+                                     f"{sorted(CONFIG_NAMES) + ['usage_cap']}")
+                emu.faults.settings.update({CONFIG_NAMES[k]: v for k, v in values.items()})
+            except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+                return _error(400, str(exc))
+        current = {name: getattr(emu.faults.settings, attr) for name, attr in CONFIG_NAMES.items()}
+        current["usage_cap"] = emu.settings.usage_cap
+        return JSONResponse(current)
+
+    async def world_dump(request: Request) -> Response:
+        kind = request.path_params["kind"]
+        try:
+            at = request.query_params.get("at")
+            t = emu.clock.now() if at is None else parse_instant(at)
+        except ValueError:
+            return _error(400, "at= takes an ISO 8601 instant")
+        if kind == "spaces":
+            lines: Iterator[dict] = iter(world.spaces(t))
+        elif kind == "users":
+            ids = request.query_params.get("ids")
+            lines = (world.user(x) for x in ids.split(",")) if ids else world.users()
+            lines = (u for u in lines if u is not None)
+        elif kind == "buyers":
+            lines = ({"space_id": s["id"], "position": n, "user": u}
+                     for s in world.spaces(t) if s["is_ticketed"]
+                     for n, u in enumerate(world.buyers(s["id"], t)))
+        elif kind == "posts":
+            lines = ({"space_id": s["id"], "post": p}
+                     for s in world.spaces(t) for p in world.posts(s["id"], t))
+        else:
+            return _error(404, "world/{spaces,users,buyers,posts}")
+        return StreamingResponse((orjson.dumps(x) + b"\n" for x in lines),
+                                 media_type="application/x-ndjson")
+
+    return [
+        Route("/_emulator/clock", clock, methods=["GET"]),
+        Route("/_emulator/clock/advance", advance, methods=["POST"]),
+        Route("/_emulator/users/{user_id}/token", token, methods=["GET"]),
+        Route("/_emulator/stats", stats, methods=["GET"]),
+        Route("/_emulator/reset", reset, methods=["POST"]),
+        Route("/_emulator/config", config, methods=["GET", "POST"]),
+        Route("/_emulator/world/{kind}", world_dump, methods=["GET"]),
+    ]

@@ -1,0 +1,1 @@
+"""Runnable pipelines and the `x-spaces` command line."""
