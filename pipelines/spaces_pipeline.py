@@ -1,0 +1,151 @@
+"""The x_spaces pipeline: destination, pending packages, DuckDB locks, the list views.
+
+    pipeline = make_pipeline(duckdb_path="x_spaces.duckdb")
+    report = run_load(pipeline, x_spaces(queries=["tech"]))
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+import duckdb
+from dlt.common.pipeline import LoadInfo
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from sources.x_spaces.settings import DATASET_NAME, PIPELINE_NAME
+from sources.x_spaces.tables import LIST_RELATIONS, TABLES
+
+log = logging.getLogger("pipelines")
+
+DUCKDB_FAMILY = ("duckdb", "motherduck")
+
+
+class LoadFailed(Exception):
+    """A load that could not finish; the message is one line for the user."""
+
+
+@dataclass
+class LoadReport:
+    info: LoadInfo | None
+    rows: dict[str, int] = field(default_factory=dict)
+    loads_row: dict[str, Any] = field(default_factory=dict)
+
+
+def make_pipeline(duckdb_path: str | Path | None = None, destination: str | None = None,
+                  pipelines_dir: str | None = None, pipeline_name: str = PIPELINE_NAME,
+                  dataset_name: str = DATASET_NAME) -> dlt.Pipeline:
+    """DuckDB (a file) by default, loaded with parquet; any other dlt destination by name,
+    with its credentials from secrets and its preferred file format."""
+    if destination in (None, "duckdb"):
+        path = Path(duckdb_path or f"{pipeline_name}.duckdb")
+        target: Any = dlt.destinations.duckdb(str(path), preferred_loader_file_format="parquet")
+    elif destination == "motherduck":
+        target = dlt.destinations.motherduck(preferred_loader_file_format="parquet")
+    else:
+        target = destination
+    return dlt.pipeline(pipeline_name=pipeline_name, destination=target, dataset_name=dataset_name,
+                        pipelines_dir=pipelines_dir, progress="log" if False else None)
+
+
+def is_duckdb(pipeline: dlt.Pipeline) -> bool:
+    return pipeline.destination.destination_name in DUCKDB_FAMILY
+
+
+def duckdb_path(pipeline: dlt.Pipeline) -> str | None:
+    if pipeline.destination.destination_name != "duckdb":
+        return None
+    credentials = pipeline.destination.configuration(  # type: ignore[attr-defined]
+        pipeline.destination.spec()._bind_dataset_name(dataset_name=pipeline.dataset_name)
+    ).credentials
+    return str(credentials.database)
+
+
+def wait_for_lock(path: str, timeout: float) -> None:
+    """Wait until no other process holds the DuckDB file (a dashboard, another load)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while True:
+        try:
+            duckdb.connect(path).close()
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise LoadFailed(
+                    f"{path} is locked by another process (a running load or dashboard?) and stayed "
+                    f"locked for {timeout:.0f} s; try again, or raise --lock-timeout") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def finish_pending(pipeline: dlt.Pipeline) -> LoadInfo | None:
+    """Load packages left by an interrupted run before extracting new data."""
+    if not pipeline.has_pending_data:
+        return None
+    log.info("finishing load packages left by an earlier run")
+    try:
+        pipeline.normalize()
+        return pipeline.load()
+    except PipelineStepFailed as exc:
+        raise LoadFailed(
+            f"a load package left by an earlier run cannot be loaded ({_root(exc)}); "
+            f"inspect it with `dlt pipeline {pipeline.pipeline_name} info`, or drop it with "
+            f"`x-spaces load --drop-pending ...`") from None
+
+
+def run_load(pipeline: dlt.Pipeline, source: Any, lock_timeout: float = 60.0) -> LoadReport:
+    """Extract, normalize and load one run of the source; then the DuckDB views."""
+    path = duckdb_path(pipeline)
+    if path is not None:
+        wait_for_lock(path, lock_timeout)
+    finish_pending(pipeline)
+    pipeline.extract(source)
+    pipeline.normalize()
+    info = _load_with_lock_retry(pipeline, path, lock_timeout)
+    if is_duckdb(pipeline):
+        create_views(pipeline)
+    rows = {}
+    trace = pipeline.last_trace
+    if trace is not None and trace.last_normalize_info is not None:
+        rows = {k: v for k, v in trace.last_normalize_info.row_counts.items() if not k.startswith("_dlt")}
+    return LoadReport(info, rows)
+
+
+def _load_with_lock_retry(pipeline: dlt.Pipeline, path: str | None, timeout: float) -> LoadInfo:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return pipeline.load()
+        except PipelineStepFailed as exc:
+            if path is None or "lock" not in str(_root(exc)).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
+
+
+def create_views(pipeline: dlt.Pipeline) -> None:
+    """hosts, speakers, invited_users and space_topics: the current lists of each Space,
+    unnested from the list columns of `spaces` (see the README for why)."""
+    with pipeline.sql_client() as client:
+        spaces = client.make_qualified_table_name("spaces")
+        for view, (column, id_name) in LIST_RELATIONS.items():
+            client.execute_sql(
+                f"create or replace view {client.make_qualified_table_name(view)} as "
+                f"select s.id as space_id, l.{id_name}, l.position "
+                f"from {spaces} s, unnest(cast(s.{column} as varchar[])) with ordinality as l({id_name}, position)"
+            )
+
+
+def _root(exc: BaseException) -> BaseException:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return exc
+
+
+def table_names() -> list[str]:
+    return list(TABLES) + list(LIST_RELATIONS)

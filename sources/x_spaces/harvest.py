@@ -1,0 +1,448 @@
+"""One load: discovery, lifecycle re-lookups, buyers and posts, under a request budget.
+
+Order of work:
+1. Lookups and discovery. With a budget, the re-lookups of open Spaces (scheduled or
+   live in the dataset) and explicit ids come first, so an end is never missed for lack
+   of requests; without one, searches and creator lookups come first and only the open
+   Spaces they did not return are looked up again (fewest requests).
+2. Buyers and posts of the Spaces that need them: interrupted fetches first (their
+   cursors are the only thing kept in dlt state), then ended Spaces (fetched in full
+   once), then live and scheduled ones whose subscriber_count (buyers) or updated_at
+   (posts) moved since their last fetch.
+Independent requests run on a small thread pool; every request is paid for from the
+budget before it is made; pages go to dlt as Arrow tables as they arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from sources.x_spaces import settings as cfg
+from sources.x_spaces import tables as t
+from sources.x_spaces._errors import (
+    AuthenticationError,
+    ForbiddenError,
+    InvalidRequestError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    UsageCapError,
+)
+from sources.x_spaces._models import Response
+from sources.x_spaces.client import Client
+from sources.x_spaces.known import FetchRecord, Known
+from sources.x_spaces.rows import Page, Pages
+from sources.x_spaces.work import Budget, Result, Task, run_tasks
+
+log = logging.getLogger("sources.x_spaces")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    queries: list[str] = field(default_factory=list)
+    state: str = "all"
+    creator_ids: list[str] = field(default_factory=list)
+    space_ids: list[str] = field(default_factory=list)
+    buyers: bool = True
+    posts: bool = True
+    max_requests: int = 0
+    concurrency: int = cfg.DEFAULT_CONCURRENCY
+    space_fields: tuple[str, ...] = cfg.SPACE_FIELDS
+    space_expansions: tuple[str, ...] = cfg.SPACE_EXPANSIONS
+    user_fields: tuple[str, ...] = cfg.USER_FIELDS
+    topic_fields: tuple[str, ...] = cfg.TOPIC_FIELDS
+    post_fields: tuple[str, ...] = cfg.POST_FIELDS
+    post_expansions: tuple[str, ...] = cfg.POST_EXPANSIONS
+    buyer_expansions: tuple[str, ...] = cfg.BUYER_EXPANSIONS
+
+
+@dataclass
+class Summary:
+    load_id: str
+    started_at: datetime
+    observed_at: datetime | None = None
+    finished_at: datetime | None = None
+    status: str = "complete"  # complete, budget_exhausted, rate_limited, usage_capped, partial
+    message: str = ""
+    spaces_seen: int = 0
+    errors: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+class Harvest:
+    def __init__(self, client: Client, options: Options, known: Known, pending: dict[str, Any],
+                 user_tokens: dict[str, str], existing_tables: set[str] | None = None,
+                 progress: Progress | None = None) -> None:
+        self.client = client
+        self.options = options
+        self.known = known
+        self.pending = pending  # dlt resource state: open fetches and their cursors
+        self.user_tokens = {str(k): v for k, v in (user_tokens or {}).items()}
+        self.existing_tables = existing_tables or set()
+        self.progress = progress or (lambda message: log.info(message))
+        self.budget = Budget(options.max_requests)
+        self.stop = threading.Event()
+        self.summary = Summary(load_id=uuid.uuid4().hex, started_at=_now())
+        self.seen: dict[str, dict] = {}  # Spaces returned by this load: id -> object
+        self._pages: Pages | None = None
+        self._skipped: list[tuple[str, dict, str, str]] = []  # buyers calls not made, and why
+        self._known_posts: dict[str, set[str]] = {}
+        self._space_params = {
+            "space_fields": list(options.space_fields), "expansions": list(options.space_expansions),
+            "user_fields": list(options.user_fields), "topic_fields": list(options.topic_fields),
+        }
+
+    # ------------------------------------------------------------------ entry point
+    def pages(self) -> Iterator[Page]:
+        options = self.options
+        explicit = [i for i in dict.fromkeys(options.space_ids) if i not in self.known.settled(options.space_ids)]
+        open_ids = self.known.open_spaces()
+        try:
+            if options.max_requests:
+                yield from self._phase("lookups", self._lookup_tasks(list(dict.fromkeys(open_ids + explicit))))
+                yield from self._phase("discovery", self._discovery_tasks())
+            else:
+                yield from self._phase("discovery", self._discovery_tasks())
+                rest = [i for i in dict.fromkeys(explicit + open_ids) if i not in self.seen]
+                yield from self._phase("lookups", self._lookup_tasks(rest))
+            yield from self._fetch_phase()
+        finally:
+            self.summary.spaces_seen = len(self.seen)
+        if self.budget.exhausted and self.summary.status == "complete":
+            self.summary.status = "budget_exhausted"
+            self.summary.message = f"stopped at max_requests={options.max_requests}; the next load continues"
+        yield from self._closing_pages()
+
+    # ------------------------------------------------------------------ pages
+    @property
+    def rows(self) -> Pages:
+        if self._pages is None:
+            raise RuntimeError("no response yet")
+        return self._pages
+
+    def _observe(self, response: Response) -> None:
+        if self._pages is not None:
+            return
+        observed = None
+        if response.date:
+            try:
+                observed = parsedate_to_datetime(response.date).astimezone(timezone.utc)
+            except (TypeError, ValueError):
+                observed = None
+        self.summary.observed_at = observed or _now()
+        self._pages = Pages(self.summary.observed_at, set(self.options.space_expansions))
+
+    def _absorb_spaces(self, endpoint: str, response: Response) -> Iterator[Page]:
+        body = response.json
+        data = body.get("data")
+        spaces = data if isinstance(data, list) else ([data] if isinstance(data, dict) else [])
+        fresh = []
+        for space in spaces:
+            if space.get("id") not in self.seen:
+                self.seen[space["id"]] = space
+                fresh.append(space)
+        yield from self.rows.includes(body)
+        yield from self.rows.spaces(fresh)
+        yield from self._errors(endpoint, body.get("errors") or [])
+
+    def _errors(self, endpoint: str, errors: list[dict]) -> Iterator[Page]:
+        if errors:
+            self.summary.errors += len(errors)
+            yield from self.rows.errors(endpoint, errors)
+
+    # ------------------------------------------------------------------ tasks
+    def _phase(self, name: str, tasks: list[Task]) -> Iterator[Page]:
+        if not tasks or self.stop.is_set():
+            return
+        before = len(self.seen)
+        for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
+            if result.response is not None:
+                self._observe(result.response)
+                yield from self._absorb_spaces(result.task.info["endpoint"], result.response)
+            if result.error is not None:
+                yield from self._task_failed(result)
+        self.progress(f"{name}: {len(tasks)} requests planned, {len(self.seen) - before} new Spaces")
+
+    def _discovery_tasks(self) -> list[Task]:
+        options, spaces = self.options, self.client.spaces
+        tasks = []
+        for query in dict.fromkeys(options.queries):
+            tasks.append(self._single(f"search {query!r}", cfg.SEARCH, lambda q=query: spaces.search(
+                q, state=options.state, max_results=cfg.PAGE_SIZE, **self._space_params)))
+        creators = list(dict.fromkeys(options.creator_ids))
+        for start in range(0, len(creators), cfg.IDS_PER_LOOKUP):
+            chunk = creators[start:start + cfg.IDS_PER_LOOKUP]
+            tasks.append(self._single(f"creators {start}", cfg.BY_CREATOR,
+                                      lambda c=chunk: spaces.get_by_creator_ids(c, **self._space_params)))
+        return tasks
+
+    def _lookup_tasks(self, ids: list[str]) -> list[Task]:
+        spaces = self.client.spaces
+        return [self._single(f"lookup {start}", cfg.LOOKUP,
+                             lambda c=ids[start:start + cfg.IDS_PER_LOOKUP]: spaces.get_by_ids(c, **self._space_params))
+                for start in range(0, len(ids), cfg.IDS_PER_LOOKUP)]
+
+    @staticmethod
+    def _single(key: str, endpoint: str, call: Callable[[], Response]) -> Task:
+        def run(budget: Budget) -> Iterator[Any]:
+            if budget.take():
+                yield call()
+        return Task("lookup", key, run, {"endpoint": endpoint})
+
+    def _task_failed(self, result: Result) -> Iterator[Page]:
+        error = result.error
+        if isinstance(error, UsageCapError):
+            self._halt("usage_capped", f"usage cap reached ({error.period or 'unknown'} period): {error}")
+        elif isinstance(error, RateLimitError):
+            self._halt("rate_limited", str(error))
+        elif isinstance(error, (ServerError, NetworkError)):
+            self.summary.status = "partial"
+            self.summary.message = str(error)
+            if self._pages is not None:
+                yield from self._errors(result.task.info["endpoint"], [{
+                    "resource_id": result.task.key, "type": "request-failed",
+                    "title": type(error).__name__, "detail": str(error),
+                    "status": getattr(error, "status_code", None)}])
+        elif isinstance(error, (AuthenticationError, ForbiddenError, InvalidRequestError)):
+            raise error  # the app token or the settings are wrong: nothing is loaded
+        elif isinstance(error, BaseException):
+            raise error
+
+    def _halt(self, status: str, message: str) -> None:
+        self.summary.status = status
+        self.summary.message = message
+        self.stop.set()
+        log.warning("stopping this load early: %s", message)
+
+    # ------------------------------------------------------------------ buyers and posts
+    def _fetch_phase(self) -> Iterator[Page]:
+        if self.stop.is_set():
+            return
+        wanted = self._wanted_fetches()
+        if not wanted:
+            return
+        post_spaces = [key.split(":", 1)[1] for key in wanted if key.startswith("posts:")]
+        self._known_posts = self.known.space_post_ids(post_spaces) if post_spaces else {}
+        tasks = [task for key, entry in wanted.items() if (task := self._fetch_task(key, entry))]
+        pages_before = {k: v for k, v in (self._pages.counts.items() if self._pages else [])}
+        for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
+            if result.response is not None:
+                self._observe(result.response)
+                yield from self._fetched_page(result.task, result.response)
+            if result.done:
+                yield from self._fetch_done(result)
+        counts = self._pages.counts if self._pages else {}
+        self.progress("buyers and posts: {} fetches, {} buyers, {} posts".format(
+            len(tasks), counts.get("buyers", 0) - pages_before.get("buyers", 0),
+            counts.get("space_posts", 0) - pages_before.get("space_posts", 0)))
+
+    def _wanted_fetches(self) -> dict[str, dict]:
+        """key "kind:space_id" -> pending entry (cursor, position, the Space's state...)."""
+        kinds = [k for k, on in (("buyers", self.options.buyers), ("posts", self.options.posts)) if on]
+        wanted: dict[str, dict] = {}
+        for key, entry in self.pending.items():  # interrupted fetches resume first
+            if key.split(":", 1)[0] in kinds:
+                space = self.seen.get(entry["space_id"])
+                if space is not None:
+                    entry.update(_space_marks(space))
+                wanted[key] = entry
+        records = self.known.fetches(list(self.seen))
+        order = {"ended": 0, "live": 1, "scheduled": 2}
+        for space_id, space in sorted(self.seen.items(), key=lambda kv: (order.get(kv[1].get("state"), 3), kv[0])):
+            for kind in kinds:
+                key = f"{kind}:{space_id}"
+                if key in wanted or (kind == "buyers" and not space.get("is_ticketed")):
+                    continue
+                if _needs_fetch(kind, space, records.get((space_id, kind))):
+                    wanted[key] = {"space_id": space_id, "cursor": None, "position": 0,
+                                   "started_at": _iso(self.summary.observed_at), **_space_marks(space)}
+        return wanted
+
+    def _fetch_task(self, key: str, entry: dict) -> Task | None:
+        kind, space_id = key.split(":", 1)
+        spaces = self.client.spaces
+        if kind == "buyers":
+            token = self.user_tokens.get(str(entry.get("creator_id")))
+            if not token:
+                self._skipped.append((key, entry, cfg.MISSING_USER_TOKEN,
+                                      f"no OAuth2 user token for creator {entry.get('creator_id')}: add it to "
+                                      "[sources.x_spaces.user_tokens] or SOURCES__X_SPACES__USER_TOKENS"))
+                return None
+            creator = self.client.for_user(token)
+
+            def pages() -> Iterator[Response]:
+                options = self.options
+                return creator.spaces.get_buyers(
+                    space_id, max_results=cfg.PAGE_SIZE, pagination_token=entry.get("cursor"),
+                    user_fields=list(options.user_fields), expansions=list(options.buyer_expansions) or None,
+                    post_fields=list(options.post_fields) if options.buyer_expansions else None)
+            endpoint = cfg.BUYERS
+        else:
+            def pages() -> Iterator[Response]:
+                options = self.options
+                return spaces.get_posts(
+                    space_id, max_results=cfg.PAGE_SIZE, pagination_token=entry.get("cursor"),
+                    post_fields=list(options.post_fields), expansions=list(options.post_expansions),
+                    user_fields=list(options.user_fields))
+            endpoint = cfg.POSTS
+            entry.setdefault("post_ids", [])
+
+        def run(budget: Budget) -> Iterator[Any]:
+            if not budget.take():
+                yield {"stopped": "budget"}
+                return
+            last: Response | None = None
+            for page in pages():
+                last = page
+                yield page
+                if not page.meta.get("next_token"):
+                    yield {"complete": True}
+                    return
+                if not budget.take():
+                    yield {"stopped": "budget"}
+                    return
+            yield {"complete": last is None, "stopped": None if last is None else "pagination"}
+
+        return Task(kind, key, run, {"endpoint": endpoint, "entry": entry})
+
+    def _fetched_page(self, task: Task, response: Response) -> Iterator[Page]:
+        entry = task.info["entry"]
+        space_id = entry["space_id"]
+        body = response.json
+        data = body.get("data") or []
+        entry["cursor"] = (body.get("meta") or {}).get("next_token")
+        includes = body.get("includes") or {}
+        if task.kind == "buyers":
+            yield from self.rows.buyers(space_id, data, entry.get("position", 0))
+            entry["position"] = entry.get("position", 0) + len(data)
+            yield from self.rows.users(includes.get("users") or [])
+            yield from self.rows.posts(includes.get("posts") or [])  # pinned posts: not Space posts
+        else:
+            yield from self.rows.posts(data)
+            yield from self.rows.users(includes.get("users") or [])
+            ids = [p["id"] for p in data]
+            entry["post_ids"].extend(ids)
+            yield from self.rows.space_posts(space_id, ids)
+        yield from self._errors(task.info["endpoint"], body.get("errors") or [])
+
+    def _fetch_done(self, result: Result) -> Iterator[Page]:
+        task, info = result.task, result.info
+        entry = task.info["entry"]
+        space_id = entry["space_id"]
+        kind = task.kind
+        if result.error is not None:
+            error = result.error
+            if kind == "buyers" and isinstance(error, (AuthenticationError, ForbiddenError)):
+                self.pending.pop(task.key, None)
+                yield from self._skip_rows(task.key, entry, cfg.USER_TOKEN_REJECTED,
+                                           f"the creator's user token was refused: {error}", error.status_code)
+                return
+            self.pending[task.key] = _pending(entry)
+            yield from self._task_failed(result)
+            return
+        if info.get("complete"):
+            self.pending.pop(task.key, None)
+            count = entry.get("position", 0) if kind == "buyers" else len(entry.get("post_ids", []))
+            if kind == "posts":
+                kept = set(entry.get("post_ids", []))
+                gone = sorted(self._known_posts.get(space_id, set()) - kept)
+                yield from self.rows.space_posts(space_id, gone, deleted=True)
+            if self._pages is not None:
+                yield from self.rows.fetch(space_id, kind, True, entry, count, entry.get("started_at"))
+            return
+        if info.get("stopped") == "pagination":
+            self.pending.pop(task.key, None)  # a stuck cursor: start over next time
+            return
+        self.pending[task.key] = _pending(entry)
+        if self._pages is not None and entry.get("cursor"):
+            count = entry.get("position", 0) if kind == "buyers" else len(entry.get("post_ids", []))
+            yield from self.rows.fetch(space_id, kind, False, entry, count, entry.get("started_at"))
+
+    def _skip_rows(self, key: str, entry: dict, problem: str, detail: str,
+                   status: int | None = None) -> Iterator[Page]:
+        if self._pages is None:
+            return
+        yield from self._errors(cfg.BUYERS, [{
+            "resource_id": entry["space_id"], "type": problem, "title": problem.replace("-", " "),
+            "detail": detail, "resource_type": "space", "status": status}])
+
+    # ------------------------------------------------------------------ closing
+    def _closing_pages(self) -> Iterator[Page]:
+        for key, entry, problem, detail in self._skipped:
+            yield from self._skip_rows(key, entry, problem, detail)
+        self.summary.finished_at = _now()
+        stats = self.client.stats()
+        endpoints = {name: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in vars(s).items()}
+                     for name, s in sorted(stats.items())}
+        row = {
+            "load_id": self.summary.load_id, "started_at": self.summary.started_at,
+            "finished_at": self.summary.finished_at, "status": self.summary.status,
+            "requests": sum(s.requests for s in stats.values()),
+            "objects": sum(s.objects for s in stats.values()),
+            "wait_seconds": round(sum(s.wait_seconds for s in stats.values()), 3),
+            "retries": sum(s.retries for s in stats.values()),
+            "max_requests": self.options.max_requests or None,
+            "budget_exhausted": self.budget.exhausted, "errors": self.summary.errors,
+            "spaces_seen": len(self.seen), "endpoints": endpoints, "message": self.summary.message or None,
+        }
+        yield t.LOADS.name, t.LOADS.to_arrow([row], {"observed_at": self.summary.observed_at})
+        written = self._pages.counts if self._pages else {}
+        self.summary.rows = dict(written)
+        for table in t.TABLES.values():
+            if table.name not in written and table.name not in self.existing_tables and table is not t.LOADS:
+                yield table.name, table.empty()
+
+
+def _needs_fetch(kind: str, space: dict, record: FetchRecord | None) -> bool:
+    """Buyers and posts are fetched in full once after a Space ends; before that, again
+    only when subscriber_count (buyers) or updated_at (posts) moved since the last fetch."""
+    if record is None or not record.is_complete:
+        return True
+    if record.space_state == "ended":
+        return False
+    if space.get("state") == "ended":
+        return True
+    if kind == "buyers":
+        return record.subscriber_count != space.get("subscriber_count")
+    return _iso(record.updated_at) != _normal_iso(space.get("updated_at"))
+
+
+def _space_marks(space: dict) -> dict:
+    return {"state": space.get("state"), "creator_id": space.get("creator_id"),
+            "subscriber_count": space.get("subscriber_count"), "updated_at": space.get("updated_at")}
+
+
+def _pending(entry: dict) -> dict:
+    keep = ("space_id", "cursor", "position", "post_ids", "started_at", "state", "creator_id",
+            "subscriber_count", "updated_at")
+    return {k: entry[k] for k in keep if k in entry}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _iso(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return _normal_iso(value)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _normal_iso(value: str | None) -> str | None:
+    """2021-07-06T18:40:40.000Z and 2021-07-06T18:40:40Z compare equal."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return value
