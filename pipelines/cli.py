@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from pipelines.emulator_cmd import emulator
+from pipelines.load_cmd import load, watch
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -17,4 +18,6 @@ def main() -> None:
     """Load X API v2 Spaces into DuckDB, model them, and emulate the API locally."""
 
 
+main.add_command(load)
+main.add_command(watch)
 main.add_command(emulator)

@@ -13,7 +13,7 @@ Secrets come from `.dlt/secrets.toml` or the environment: `bearer_token` (app) a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import dlt
@@ -61,11 +61,14 @@ def x_spaces(
     )
     client = Client(base_url=base_url, bearer_token=bearer_token, max_wait=max_wait,
                     max_connections=max(16, concurrency * 2))
-    return spaces_api(client, options, dict(user_tokens or {}))
+    tokens = user_tokens if user_tokens is not None else {}
+    if isinstance(tokens, dict) and type(tokens) is dict:
+        tokens = {str(k): v for k, v in tokens.items()}  # TOML keys may arrive as ints
+    return spaces_api(client, options, tokens)
 
 
 @dlt.resource(name="spaces_api", standalone=False)
-def spaces_api(client: Client, options: Options, user_tokens: dict[str, str]) -> Iterator[Any]:
+def spaces_api(client: Client, options: Options, user_tokens: Mapping[str, str]) -> Iterator[Any]:
     """Every table of the dataset, page by page. This resource has no hints of its own:
     each page carries its table's hints (see tables.py)."""
     state = dlt.current.resource_state()

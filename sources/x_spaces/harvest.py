@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -80,13 +80,13 @@ class Summary:
 
 class Harvest:
     def __init__(self, client: Client, options: Options, known: Known, pending: dict[str, Any],
-                 user_tokens: dict[str, str], existing_tables: set[str] | None = None,
+                 user_tokens: Mapping[str, str], existing_tables: set[str] | None = None,
                  progress: Progress | None = None) -> None:
         self.client = client
         self.options = options
         self.known = known
         self.pending = pending  # dlt resource state: open fetches and their cursors
-        self.user_tokens = {str(k): v for k, v in (user_tokens or {}).items()}
+        self.user_tokens = user_tokens  # creator user id -> OAuth2 user token
         self.existing_tables = existing_tables or set()
         self.progress = progress or (lambda message: log.info(message))
         self.budget = Budget(options.max_requests)
@@ -96,6 +96,7 @@ class Harvest:
         self._pages: Pages | None = None
         self._skipped: list[tuple[str, dict, str, str]] = []  # buyers calls not made, and why
         self._known_posts: dict[str, set[str]] = {}
+        self._failures: list[Exception] = []
         self._space_params = {
             "space_fields": list(options.space_fields), "expansions": list(options.space_expansions),
             "user_fields": list(options.user_fields), "topic_fields": list(options.topic_fields),
@@ -117,6 +118,8 @@ class Harvest:
             yield from self._fetch_phase()
         finally:
             self.summary.spaces_seen = len(self.seen)
+        if self._pages is None and self._failures:
+            raise self._failures[0]  # not one answer from the API: fail rather than load nothing
         if self.budget.exhausted and self.summary.status == "complete":
             self.summary.status = "budget_exhausted"
             self.summary.message = f"stopped at max_requests={options.max_requests}; the next load continues"
@@ -207,6 +210,7 @@ class Harvest:
         elif isinstance(error, (ServerError, NetworkError)):
             self.summary.status = "partial"
             self.summary.message = str(error)
+            self._failures.append(error)
             if self._pages is not None:
                 yield from self._errors(result.task.info["endpoint"], [{
                     "resource_id": result.task.key, "type": "request-failed",
@@ -383,6 +387,12 @@ class Harvest:
         stats = self.client.stats()
         endpoints = {name: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in vars(s).items()}
                      for name, s in sorted(stats.items())}
+        for bucket, limits in self.client.rate_limits().items():  # what is left of each window
+            name = bucket.rsplit(" ", 1)[0]
+            if name in endpoints and limits.get("remaining") is not None:
+                known = endpoints[name]
+                known["remaining"] = min(known.get("remaining", limits["remaining"]), limits["remaining"])
+                known["reset"] = max(known.get("reset") or 0, limits.get("reset") or 0)
         row = {
             "load_id": self.summary.load_id, "started_at": self.summary.started_at,
             "finished_at": self.summary.finished_at, "status": self.summary.status,
