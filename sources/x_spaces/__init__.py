@@ -71,10 +71,8 @@ def x_spaces(
 def spaces_api(client: Client, options: Options, user_tokens: Mapping[str, str]) -> Iterator[Any]:
     """Every table of the dataset, page by page. This resource has no hints of its own:
     each page carries its table's hints (see tables.py)."""
-    state = dlt.current.resource_state()
-    pending = state.setdefault("pending", {})
     known, existing = from_pipeline(dlt.current.pipeline(), TABLES)
-    harvest = Harvest(client, options, known, pending, user_tokens, existing)
+    harvest = Harvest(client, options, known, dlt.current.resource_state(), user_tokens, existing)
     try:
         for table_name, page in harvest.pages():
             yield dlt.mark.with_hints(page, TABLE_HINTS[table_name], create_table_variant=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -79,13 +79,14 @@ class Summary:
 
 
 class Harvest:
-    def __init__(self, client: Client, options: Options, known: Known, pending: dict[str, Any],
+    def __init__(self, client: Client, options: Options, known: Known, state: dict[str, Any],
                  user_tokens: Mapping[str, str], existing_tables: set[str] | None = None,
                  progress: Progress | None = None) -> None:
         self.client = client
         self.options = options
         self.known = known
-        self.pending = pending  # dlt resource state: open fetches and their cursors
+        self.state = state  # dlt resource state: open work only
+        self.pending: dict[str, dict] = state.setdefault("pending", {})  # unfinished fetches, their cursors
         self.user_tokens = user_tokens  # creator user id -> OAuth2 user token
         self.existing_tables = existing_tables or set()
         self.progress = progress or (lambda message: log.info(message))
@@ -97,6 +98,7 @@ class Harvest:
         self._skipped: list[tuple[str, dict, str, str]] = []  # buyers calls not made, and why
         self._known_posts: dict[str, set[str]] = {}
         self._failures: list[Exception] = []
+        self._fetched: dict[str, dict] = {}  # fetches this load already ran
         self._space_params = {
             "space_fields": list(options.space_fields), "expansions": list(options.space_expansions),
             "user_fields": list(options.user_fields), "topic_fields": list(options.topic_fields),
@@ -109,13 +111,17 @@ class Harvest:
         open_ids = self.known.open_spaces()
         try:
             if options.max_requests:
+                # Budgeted: open Spaces first, then work left by the last load, then the rest.
                 yield from self._phase("lookups", self._lookup_tasks(list(dict.fromkeys(open_ids + explicit))))
-                yield from self._phase("discovery", self._discovery_tasks())
+                yield from self._fetch_phase(self._resumed_fetches())
+                yield from self._discovery(self.state.pop("discovery_left", None))
+                yield from self._fetch_phase(self._new_fetches())
             else:
-                yield from self._phase("discovery", self._discovery_tasks())
+                self.state.pop("discovery_left", None)  # an unbudgeted load does it all
+                yield from self._discovery(None)
                 rest = [i for i in dict.fromkeys(explicit + open_ids) if i not in self.seen]
                 yield from self._phase("lookups", self._lookup_tasks(rest))
-            yield from self._fetch_phase()
+                yield from self._fetch_phase({**self._resumed_fetches(), **self._new_fetches()})
         finally:
             self.summary.spaces_seen = len(self.seen)
         if self._pages is None and self._failures:
@@ -124,6 +130,20 @@ class Harvest:
             self.summary.status = "budget_exhausted"
             self.summary.message = f"stopped at max_requests={options.max_requests}; the next load continues"
         yield from self._closing_pages()
+
+    def _discovery(self, left: dict | None) -> Iterator[Page]:
+        """Searches and creator lookups: all of them, or those a budgeted load left."""
+        queries = list(dict.fromkeys(self.options.queries))
+        creators = list(dict.fromkeys(self.options.creator_ids))
+        if left is not None:  # what is still configured of what was left
+            queries = [q for q in queries if q in set(left.get("queries", []))]
+            creators = [c for c in creators if c in set(left.get("creator_ids", []))]
+        not_run = yield from self._phase("discovery", self._discovery_tasks(queries, creators))
+        if not_run:
+            self.state["discovery_left"] = {
+                "queries": [q for task in not_run for q in task.info.get("queries", [])],
+                "creator_ids": [c for task in not_run for c in task.info.get("creator_ids", [])],
+            }
 
     # ------------------------------------------------------------------ pages
     @property
@@ -163,29 +183,34 @@ class Harvest:
             yield from self.rows.errors(endpoint, errors)
 
     # ------------------------------------------------------------------ tasks
-    def _phase(self, name: str, tasks: list[Task]) -> Iterator[Page]:
+    def _phase(self, name: str, tasks: list[Task]) -> Generator[Page, None, list[Task]]:
+        """Run lookup-like tasks; returns the tasks the budget did not let run."""
         if not tasks or self.stop.is_set():
-            return
+            return tasks if self.stop.is_set() else []
         before = len(self.seen)
+        not_run = []
         for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
             if result.response is not None:
                 self._observe(result.response)
                 yield from self._absorb_spaces(result.task.info["endpoint"], result.response)
             if result.error is not None:
                 yield from self._task_failed(result)
-        self.progress(f"{name}: {len(tasks)} requests planned, {len(self.seen) - before} new Spaces")
+            elif result.done and not result.info.get("ran"):
+                not_run.append(result.task)
+        self.progress(f"{name}: {len(tasks) - len(not_run)} requests, {len(self.seen) - before} new Spaces")
+        return not_run
 
-    def _discovery_tasks(self) -> list[Task]:
+    def _discovery_tasks(self, queries: list[str], creators: list[str]) -> list[Task]:
         options, spaces = self.options, self.client.spaces
         tasks = []
-        for query in dict.fromkeys(options.queries):
+        for query in queries:
             tasks.append(self._single(f"search {query!r}", cfg.SEARCH, lambda q=query: spaces.search(
-                q, state=options.state, max_results=cfg.PAGE_SIZE, **self._space_params)))
-        creators = list(dict.fromkeys(options.creator_ids))
+                q, state=options.state, max_results=cfg.PAGE_SIZE, **self._space_params), queries=[query]))
         for start in range(0, len(creators), cfg.IDS_PER_LOOKUP):
             chunk = creators[start:start + cfg.IDS_PER_LOOKUP]
             tasks.append(self._single(f"creators {start}", cfg.BY_CREATOR,
-                                      lambda c=chunk: spaces.get_by_creator_ids(c, **self._space_params)))
+                                      lambda c=chunk: spaces.get_by_creator_ids(c, **self._space_params),
+                                      creator_ids=chunk))
         return tasks
 
     def _lookup_tasks(self, ids: list[str]) -> list[Task]:
@@ -195,11 +220,12 @@ class Harvest:
                 for start in range(0, len(ids), cfg.IDS_PER_LOOKUP)]
 
     @staticmethod
-    def _single(key: str, endpoint: str, call: Callable[[], Response]) -> Task:
+    def _single(key: str, endpoint: str, call: Callable[[], Response], **info: Any) -> Task:
         def run(budget: Budget) -> Iterator[Any]:
             if budget.take():
+                yield {"ran": True}
                 yield call()
-        return Task("lookup", key, run, {"endpoint": endpoint})
+        return Task("lookup", key, run, {"endpoint": endpoint, **info})
 
     def _task_failed(self, result: Result) -> Iterator[Page]:
         error = result.error
@@ -228,16 +254,14 @@ class Harvest:
         log.warning("stopping this load early: %s", message)
 
     # ------------------------------------------------------------------ buyers and posts
-    def _fetch_phase(self) -> Iterator[Page]:
-        if self.stop.is_set():
-            return
-        wanted = self._wanted_fetches()
-        if not wanted:
+    def _fetch_phase(self, wanted: dict[str, dict]) -> Iterator[Page]:
+        if self.stop.is_set() or not wanted:
             return
         post_spaces = [key.split(":", 1)[1] for key in wanted if key.startswith("posts:")]
-        self._known_posts = self.known.space_post_ids(post_spaces) if post_spaces else {}
+        self._known_posts.update(self.known.space_post_ids(post_spaces) if post_spaces else {})
         tasks = [task for key, entry in wanted.items() if (task := self._fetch_task(key, entry))]
-        pages_before = {k: v for k, v in (self._pages.counts.items() if self._pages else [])}
+        self._fetched.update(wanted)
+        pages_before = dict(self._pages.counts) if self._pages else {}
         for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
             if result.response is not None:
                 self._observe(result.response)
@@ -249,22 +273,29 @@ class Harvest:
             len(tasks), counts.get("buyers", 0) - pages_before.get("buyers", 0),
             counts.get("space_posts", 0) - pages_before.get("space_posts", 0)))
 
-    def _wanted_fetches(self) -> dict[str, dict]:
-        """key "kind:space_id" -> pending entry (cursor, position, the Space's state...)."""
-        kinds = [k for k, on in (("buyers", self.options.buyers), ("posts", self.options.posts)) if on]
+    def _kinds(self) -> list[str]:
+        return [k for k, on in (("buyers", self.options.buyers), ("posts", self.options.posts)) if on]
+
+    def _resumed_fetches(self) -> dict[str, dict]:
+        """Fetches an earlier load started or planned but did not finish: key "kind:space_id"."""
         wanted: dict[str, dict] = {}
-        for key, entry in self.pending.items():  # interrupted fetches resume first
-            if key.split(":", 1)[0] in kinds:
+        for key, entry in self.pending.items():
+            if key.split(":", 1)[0] in self._kinds() and key not in self._fetched:
                 space = self.seen.get(entry["space_id"])
                 if space is not None:
                     entry.update(_space_marks(space))
                 wanted[key] = entry
+        return wanted
+
+    def _new_fetches(self) -> dict[str, dict]:
+        """Buyers and posts of the Spaces seen in this load that need fetching."""
         records = self.known.fetches(list(self.seen))
         order = {"ended": 0, "live": 1, "scheduled": 2}
+        wanted: dict[str, dict] = {}
         for space_id, space in sorted(self.seen.items(), key=lambda kv: (order.get(kv[1].get("state"), 3), kv[0])):
-            for kind in kinds:
+            for kind in self._kinds():
                 key = f"{kind}:{space_id}"
-                if key in wanted or (kind == "buyers" and not space.get("is_ticketed")):
+                if key in self._fetched or key in self.pending or (kind == "buyers" and not space.get("is_ticketed")):
                     continue
                 if _needs_fetch(kind, space, records.get((space_id, kind))):
                     wanted[key] = {"space_id": space_id, "cursor": None, "position": 0,

@@ -54,10 +54,6 @@ class Result:
     info: dict[str, Any] = field(default_factory=dict)  # set by the task at its end
 
 
-class Stopped(Exception):
-    """A task saw something that must stop the whole load (usage cap, long rate limit)."""
-
-
 def run_tasks(tasks: list[Task], budget: Budget, workers: int,
               stop: threading.Event) -> Iterator[Result]:
     """Run tasks concurrently; yield each response as it arrives, then a done Result per task."""
