@@ -63,9 +63,10 @@ def root_cause(exc: BaseException) -> BaseException:
     seen = set()
     while id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, (XSpacesError, ConfigFieldMissingException)):
+        if isinstance(exc, (XSpacesError, ConfigFieldMissingException)) or type(exc).__name__ == "LoadFailed":
             return exc
-        nxt = exc.__cause__ or exc.__context__
+        nxt = exc.__cause__ if exc.__cause__ is not None else (
+            None if exc.__suppress_context__ else exc.__context__)
         if nxt is None:
             return exc
         exc = nxt

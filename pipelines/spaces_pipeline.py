@@ -59,14 +59,13 @@ def is_duckdb(pipeline: dlt.Pipeline) -> bool:
 def duckdb_path(pipeline: dlt.Pipeline) -> str | None:
     if pipeline.destination.destination_name != "duckdb":
         return None
-    credentials = pipeline.destination.configuration(  # type: ignore[attr-defined]
-        pipeline.destination.spec()._bind_dataset_name(dataset_name=pipeline.dataset_name)
-    ).credentials
-    return str(credentials.database)
+    return str(pipeline.destination_client().config.credentials.database)
 
 
 def wait_for_lock(path: str, timeout: float) -> None:
     """Wait until no other process holds the DuckDB file (a dashboard, another load)."""
+    if not Path(path).exists():
+        return  # nothing to wait for, and connecting would create the file
     deadline = time.monotonic() + timeout
     delay = 0.2
     while True:
@@ -142,7 +141,7 @@ def create_views(pipeline: dlt.Pipeline) -> None:
 
 
 def _root(exc: BaseException) -> BaseException:
-    while exc.__cause__ is not None or exc.__context__ is not None:
+    while exc.__cause__ is not None or (exc.__context__ is not None and not exc.__suppress_context__):
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     return exc
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -118,7 +119,11 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
 def from_pipeline(pipeline: Any, tables: Iterable[str]) -> tuple[Known, set[str]]:
     """What the pipeline's destination dataset holds, and which of `tables` exist there."""
     try:
-        with pipeline.destination_client() as job_client:
+        job_client = pipeline.destination_client()
+        database = getattr(job_client.config.credentials, "database", None)
+        if pipeline.destination.destination_name == "duckdb" and database and not Path(str(database)).exists():
+            return NothingKnown(), set()  # a new DuckDB file: connecting would create it
+        with job_client:
             existing = {name for name, columns in job_client.get_storage_tables(list(tables)) if columns}
     except Exception:  # noqa: BLE001 - no schema, no dataset or no destination yet: a fresh start
         return NothingKnown(), set()
