@@ -167,7 +167,7 @@ def test_a_load_under_injected_faults_ends_with_the_same_tables(make_emulator, t
 
 @pytest.mark.heavy
 def test_a_killed_load_rerun_ends_like_an_uninterrupted_one(make_emulator, tmp_path: Path) -> None:
-    server = make_emulator(spaces=1500, users=3000, latency_ms=0)
+    server = make_emulator(spaces=1500, users=3000)
     server.emulator.faults.settings.update({"latency_ms": 20})  # long enough loads to kill mid-way
     token = server.emulator.world.app_token
     args = ["load", "--query", "tech", "--query", "music", "--query", "crypto", "--query", "programming",
