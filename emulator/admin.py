@@ -3,6 +3,7 @@ as JSON lines, reset and run-time configuration."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ def routes(emu: Emulator) -> list[Route]:
     async def advance(request: Request) -> Response:
         try:
             seconds = float(request.query_params.get("seconds", "nan"))
-            if seconds != seconds:
+            if not math.isfinite(seconds):  # nan, or inf: a clock no instant can be read from
                 raise ValueError("give ?seconds=N")
             emu.clock.advance(seconds)
         except ValueError as exc:

@@ -43,6 +43,8 @@ class Paging:
             return None
         if len(raw) != 12 or not hmac.compare_digest(raw[5:], self._mac(kind, space, raw[:5])):
             return None
+        if base64.b32hexencode(raw).decode().rstrip("=").lower() != token:
+            return None  # another spelling of a real token (case, unused trailing bits): never issued
         return Cursor(int.from_bytes(raw[:4], "big"), raw[4] == 1)
 
 

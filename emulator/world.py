@@ -241,7 +241,7 @@ class World:
     def spaces(self, at: Instant = None) -> list[dict]:
         """Every Space the API would find at that instant, in index order."""
         t = self.instant(at)
-        return [objects.space(self, i, t) for i in self.visible_indices(t)]
+        return [objects.space(self, i, t) for i in self.visible_indices(t).tolist()]
 
     def visible_indices(self, t: float) -> np.ndarray:
         alive = (self.created <= t) & (t < self.ended + self.ended_retention)
