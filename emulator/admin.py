@@ -103,8 +103,7 @@ def routes(emu: Emulator) -> list[Route]:
                      for s in world.spaces(t) for p in world.posts(s["id"], t))
         else:
             return _error(404, "world/{spaces,users,buyers,posts}")
-        return StreamingResponse((orjson.dumps(x) + b"\n" for x in lines),
-                                 media_type="application/x-ndjson")
+        return StreamingResponse(_batched(lines), media_type="application/x-ndjson")
 
     return [
         Route("/_emulator/clock", clock, methods=["GET"]),
@@ -115,3 +114,15 @@ def routes(emu: Emulator) -> list[Route]:
         Route("/_emulator/config", config, methods=["GET", "POST"]),
         Route("/_emulator/world/{kind}", world_dump, methods=["GET"]),
     ]
+
+
+def _batched(lines: Iterator[dict], size: int = 500) -> Iterator[bytes]:
+    """JSON lines in chunks: one chunk per line makes a large dump crawl."""
+    chunk: list[bytes] = []
+    for line in lines:
+        chunk.append(orjson.dumps(line))
+        if len(chunk) >= size:
+            yield b"\n".join(chunk) + b"\n"
+            chunk = []
+    if chunk:
+        yield b"\n".join(chunk) + b"\n"

@@ -86,7 +86,7 @@ class World:
         theme = rng.choice(len(shares), size=n, p=shares / shares.sum())
         edited = np.where(rng.random(n) < 0.08, created + rng.random(n) * (ended - created), np.nan)
         n_posts = np.where(rng.random(n) < 0.25, 0, rng.geometric(0.18, n))
-        n_buyers = np.where(ticketed, np.maximum(1, (peak * rng.uniform(0.2, 0.8, n))), 0)
+        n_buyers = np.where(ticketed, np.maximum(1, (peak * rng.uniform(0.4, 1.4, n))), 0)
         n_reminders = np.where(is_scheduled, (peak * rng.uniform(0.05, 0.4, n)), 0)
         lang = rng.integers(0, len(text.LANGS), n)
 
@@ -137,29 +137,38 @@ class World:
             self.seed, "post", self.total_space_posts + 2 * self.n_users, 10**18, 2 * 10**18
         )
 
-        # Titles, and the edited title of the Spaces renamed at `edited`.
+        # Titles, and the edited title of the Spaces renamed at `edited`. Plain lists: a
+        # Python loop over numpy scalars is several times slower.
         py_rng = np.random.default_rng(self.seed + 1)
-        template_pick = py_rng.random((n, 2))
-        filler_pick = py_rng.random((n, 2, 4))
+        template_pick = py_rng.random((n, 2)).tolist()
+        filler_pick = py_rng.random((n, 2, 4)).tolist()
+        themes = [text.THEMES[name][1] for name in theme_names]
+        is_edited = (~np.isnan(self.edited)).tolist()
         self.titles: list[str] = []
         self.titles_after_edit: list[str | None] = []
-        for i in range(n):
-            templates = text.THEMES[theme_names[theme[i]]][1]
+        for i, th in enumerate(theme.tolist()):
+            templates = themes[th]
             title = anchor_titles[i] if i < len(anchor_titles) else _fill(
-                templates[int(template_pick[i, 0] * len(templates))], filler_pick[i, 0])
+                templates[int(template_pick[i][0] * len(templates))], filler_pick[i][0])
             self.titles.append(title)
-            if np.isnan(self.edited[i]):
-                self.titles_after_edit.append(None)
+            if is_edited[i]:
+                other = templates[int(template_pick[i][1] * len(templates))]
+                self.titles_after_edit.append(_fill(other, filler_pick[i][1]) + " (part 2)")
             else:
-                other = templates[int(template_pick[i, 1] * len(templates))]
-                self.titles_after_edit.append(_fill(other, filler_pick[i, 1]) + " (part 2)")
+                self.titles_after_edit.append(None)
 
-        index: dict[str, set[int]] = {}
+        index: dict[str, list[int]] = {}
+        title_words: dict[str, list[str]] = {}  # titles repeat: split each distinct one once
         for i in range(n):
             for title in (self.titles[i], self.titles_after_edit[i]):
-                for word in words(title or ""):
-                    index.setdefault(word, set()).add(i)
-        self._word_index = {w: np.array(sorted(s), dtype=np.int64) for w, s in index.items()}
+                if title is None:
+                    continue
+                split = title_words.get(title)
+                if split is None:
+                    split = title_words[title] = list(dict.fromkeys(words(title)))
+                for word in split:
+                    index.setdefault(word, []).append(i)
+        self._word_index = {w: np.unique(np.array(v, dtype=np.int64)) for w, v in index.items()}
 
         order = np.argsort(self.creator, kind="stable")
         counts = np.bincount(self.creator, minlength=self.n_users)
@@ -352,15 +361,18 @@ class World:
         return None if u is None else self.tokens.user(u)
 
 
-def _fill(template: str, picks: np.ndarray) -> str:
+_SLOTS: dict[str, list[str]] = {}
+
+
+def _fill(template: str, picks: list[float]) -> str:
     """Fill a title template's {slots} from the filler lists with the given picks."""
-    out, k = template, 0
-    for slot, options in text.FILLERS.items():
-        token = "{" + slot + "}"
-        if token in out:
-            choice = options[int(picks[k % len(picks)] * len(options))]
-            out = out.replace(token, choice, 1)
-            k += 1
+    slots = _SLOTS.get(template)
+    if slots is None:
+        slots = _SLOTS[template] = [s for s in text.FILLERS if "{" + s + "}" in template]
+    out = template
+    for k, slot in enumerate(slots):
+        options = text.FILLERS[slot]
+        out = out.replace("{" + slot + "}", options[int(picks[k % len(picks)] * len(options))], 1)
     if "{lang2}" in out:
         langs = [x for x in text.FILLERS["lang"] if x not in out]
         out = out.replace("{lang2}", langs[int(picks[-1] * len(langs))])
