@@ -8,6 +8,7 @@ windows use the wall clock, as the real API's do.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 import time
 from datetime import datetime, timezone
 from email.utils import formatdate
@@ -31,6 +32,7 @@ def parse_instant(value: str | datetime | float | int) -> float:
     return value.timestamp()
 
 
+@lru_cache(maxsize=100_000)
 def iso(ts: float) -> str:
     """X's timestamp format: 2021-07-06T18:40:40.000Z (UTC, milliseconds)."""
     whole = int(ts // 1)

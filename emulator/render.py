@@ -9,6 +9,7 @@ are refused, per post, with `not-authorized-for-field` unless the caller wrote i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from emulator import objects
@@ -87,6 +88,12 @@ def _select(full: dict, wanted: frozenset[str] | set[str]) -> dict:
     return {k: v for k, v in full.items() if k in wanted and v != []}
 
 
+@lru_cache(maxsize=200_000)
+def _selected_user(world: World, u: int, wanted: frozenset[str]) -> dict:
+    """A user through a field selection: users recur across pages and requests."""
+    return _select(world.user_obj(u), wanted)
+
+
 class Renderer:
     def __init__(self, world: World, sel: Selection, t: float) -> None:
         self.world = world
@@ -128,9 +135,9 @@ class Renderer:
 
     def user(self, u: int, expand: bool = True) -> dict:
         full = self.world.user_obj(u)
-        out = _select(full, self.user_wanted)
+        out = _selected_user(self.world, u, self.user_wanted)  # shared: copy before changing
         if self.sel.caller is not None and self.user_wanted & set(CALLER_FIELDS):
-            out.update(self._caller_fields(u, full))
+            out = {**out, **self._caller_fields(u, full)}
         if expand:
             for expansion in ("pinned_post_id", "most_recent_post_id"):
                 if expansion in self.sel.expansions and expansion in full:

@@ -62,6 +62,7 @@ class World:
         self._generate()
         self._timeline = lru_cache(maxsize=20_000)(self._build_timeline)
         self.user_obj = lru_cache(maxsize=100_000)(self._user_obj)
+        self._space_cache = lru_cache(maxsize=50_000)(lambda i, t: objects.space(self, i, t))
 
     # ------------------------------------------------------------------ generation
     def _generate(self) -> None:
@@ -238,10 +239,11 @@ class World:
         return self.space_ids.index(space_id)
 
     def space_at(self, i: int, t: float) -> dict | None:
-        """The full object of Space i at t, or None when the API would not find it."""
+        """The full object of Space i at t, or None when the API would not find it.
+        Cached per instant (a frozen clock asks for the same ones again): do not mutate."""
         if not self.visible(i, t):
             return None
-        return objects.space(self, i, t)
+        return self._space_cache(i, float(t))
 
     def space(self, space_id: str, at: Instant = None) -> dict | None:
         i = self.space_index(space_id)
