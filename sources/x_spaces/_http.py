@@ -6,7 +6,8 @@ The retry policy, in one place:
   closed mid-response, bodies that are not valid JSON, and 5xx answers;
 - a 429 whose `x-rate-limit-remaining` is 0: the bucket waits for `x-rate-limit-reset`
   (on the local clock, at most `max_wait`), then the call is made again;
-- a 429 with `remaining` above 0 (a per-second limit): a short pause, then again;
+- a 429 with `remaining` above 0 (a per-second limit), or with no `x-rate-limit-reset` to
+  wait for: a short pause, then again;
 - never retried: a 429 `usage-capped` (UsageCapError at once) and every other 4xx.
 """
 
@@ -103,6 +104,7 @@ class Transport:
     def get(self, endpoint: str, path: str, params: dict[str, str], token: str) -> tuple[dict, httpx.Headers]:
         """GET `path`; `endpoint` is its template (/2/spaces/{id}), the rate bucket's name."""
         attempt_no = 0
+        failure: errors.XSpacesError | None = None
         try:
             for attempt in stamina.retry_context(
                 on=_Transient, attempts=self.retries + 1, timeout=self.retry_timeout,
@@ -119,8 +121,12 @@ class Transport:
                                  exc.error, attempt_no, self.retries + 1)
                         raise
         except _Transient as exc:  # out of attempts or time: the last failure, as it was
-            raise exc.error from None
-        raise AssertionError("unreachable")  # pragma: no cover
+            failure = exc.error
+        # Raised outside the `except`, so the error has no __context__: the chain behind it
+        # (_Transient -> the httpx exception) holds the request, whose headers hold the token.
+        if failure is None:  # pragma: no cover
+            raise AssertionError("unreachable")
+        raise failure
 
     def _once(self, endpoint: str, path: str, params: dict[str, str], token: str) -> tuple[dict, httpx.Headers]:
         key = token_key(token)
@@ -148,10 +154,13 @@ class Transport:
                     raise _api_error(errors.UsageCapError, endpoint, status, body, context,
                                      period=_get(body, "period"), scope=_get(body, "scope"))
                 remaining = _int(headers.get("x-rate-limit-remaining"))
-                if remaining is not None and remaining > 0:
-                    self.rates.wait_for(endpoint, self.short_pause)  # a per-second limit
+                reset = _float(headers.get("x-rate-limit-reset"))
+                if (remaining is not None and remaining > 0) or reset is None:
+                    # a per-second limit, or a 429 that does not say when the window opens
+                    # (the bucket cannot wait for an unknown reset): a short pause, not a burst
+                    self.rates.wait_for(endpoint, self.short_pause)
                 else:
-                    self.rates.exhaust(endpoint, key, _float(headers.get("x-rate-limit-reset")))
+                    self.rates.exhaust(endpoint, key, reset)
                 continue
             if status >= 500:
                 self.counters.add(endpoint, errors=1)

@@ -16,7 +16,7 @@ SPACE_FIELDS = frozenset({
 })
 SPACE_EXPANSIONS = frozenset({"creator_id", "host_ids", "invited_user_ids", "speaker_ids", "topic_ids"})
 USER_FIELDS = frozenset({
-    "affiliation", "confirmed_email", "connection_status", "created_at", "description", "entities",
+    "confirmed_email", "connection_status", "created_at", "description", "entities",
     "id", "is_identity_verified", "location", "name", "parody", "profile_banner_url",
     "profile_image_url", "protected", "public_metrics", "receives_your_dm", "subscribes_to_you",
     "subscription", "subscription_type", "url", "username", "verified", "verified_followers_count",
@@ -50,6 +50,7 @@ PLACE_FIELDS = frozenset({
 # Older names accepted from callers: field -> ("field" | "expansion", 2.167 name)
 OLDER_SPACE_FIELDS = {name: ("expansion", name) for name in SPACE_EXPANSIONS}
 OLDER_USER_FIELDS = {
+    "affiliation": ("expansion", "affiliation"),  # a field in older specs, an expansion in 2.167
     "pinned_tweet_id": ("expansion", "pinned_post_id"),
     "most_recent_tweet_id": ("expansion", "most_recent_post_id"),
     "pinned_post_id": ("expansion", "pinned_post_id"),

@@ -1,9 +1,13 @@
 """Rate-limit state per (endpoint template, token), learnt from `x-rate-limit-*` headers.
 
-Nothing is hard-coded: a bucket knows its limit only after the server told it. Before a
-call, a bucket whose window is spent (remaining minus calls in flight reaches 0) waits
-for the window to reset instead of spending a 429. Waits use the local wall clock against
-the header's epoch reset, never the `Date` header.
+Window limits are never hard-coded: a bucket knows its limit only after the server told
+it. Before a call, a bucket whose window is spent (remaining minus calls in flight reaches
+0) waits for the window to reset instead of spending a 429. Waits use the local wall clock
+against the header's epoch reset, never the `Date` header.
+
+The one limit no header announces, `by/creator_ids`' documented 1 request per second (per
+token), is paced: calls to that bucket go one at a time, each at least MIN_INTERVAL after
+the previous one was answered (so after the server saw it), instead of spending a 429.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sources.x_spaces._errors import RateLimitError
 log = logging.getLogger("sources.x_spaces.client")
 
 RESET_MARGIN = 1.0  # seconds past the announced reset before calling again
+MIN_INTERVAL = {"/2/spaces/by/creator_ids": 1.0}  # seconds between calls of one token
 
 
 def token_key(token: str) -> str:
@@ -34,6 +39,7 @@ class Bucket:
     reset: float | None = None  # epoch seconds
     in_flight: int = 0
     logged_reset: float | None = None
+    last_done: float | None = None  # local clock when the last call was answered
 
 
 class RateLimits:
@@ -58,9 +64,19 @@ class RateLimits:
                 now = self._clock()
                 if bucket.reset is not None and now >= bucket.reset + RESET_MARGIN:
                     bucket.remaining, bucket.reset = bucket.limit, None  # a new window
-                spent = (bucket.remaining is not None and bucket.reset is not None
-                         and bucket.remaining - bucket.in_flight <= 0)
-                if not spent:
+                # Calls in flight count against the window, a new one included (its limit
+                # is known from the last): else, after a reset, every waiting thread would
+                # go at once and spend 429s.
+                spent = bucket.remaining is not None and bucket.remaining - bucket.in_flight <= 0
+                if not spent or (bucket.reset is None and bucket.in_flight == 0):
+                    interval = MIN_INTERVAL.get(endpoint)
+                    if interval is not None and bucket.in_flight > 0:
+                        self._lock.wait(timeout=1.0)  # paced: one call at a time
+                        continue
+                    if interval is not None and bucket.last_done is not None \
+                            and now < bucket.last_done + interval:
+                        self._pause(endpoint, bucket.last_done + interval - now)
+                        continue
                     bucket.in_flight += 1
                     return
                 if bucket.in_flight > 0:
@@ -69,6 +85,15 @@ class RateLimits:
                 assert bucket.reset is not None
                 wait = bucket.reset + RESET_MARGIN - now
                 self._wait(endpoint, bucket, wait)
+
+    def _pause(self, endpoint: str, seconds: float) -> None:
+        """Sleep for a paced bucket (lock released meanwhile); called with the lock."""
+        self._on_wait(endpoint, seconds)
+        self._lock.release()
+        try:
+            self._sleep(seconds)
+        finally:
+            self._lock.acquire()
 
     def _wait(self, endpoint: str, bucket: Bucket, wait: float) -> None:
         """Sleep until the window opens (lock released meanwhile); called with the lock."""
@@ -96,6 +121,7 @@ class RateLimits:
         with self._lock:
             bucket = self._bucket(endpoint, key)
             bucket.in_flight = max(0, bucket.in_flight - 1)
+            bucket.last_done = self._clock()
             if headers:
                 try:
                     limit = int(headers["x-rate-limit-limit"])
