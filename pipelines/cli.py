@@ -10,6 +10,8 @@ import click
 
 from pipelines.emulator_cmd import emulator
 from pipelines.load_cmd import load, watch
+from pipelines.models_cmd import models
+from pipelines.purge_cmd import purge_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -20,4 +22,6 @@ def main() -> None:
 
 main.add_command(load)
 main.add_command(watch)
+main.add_command(purge_command)
 main.add_command(emulator)
+main.add_command(models)

@@ -1,0 +1,21 @@
+-- Offending rows: values of analytics.audience_dynamics.space_id that are null or appear more than once.
+
+with model as (
+
+    select * from analytics.audience_dynamics
+
+),
+
+final as (
+
+    select
+        space_id,
+        count(*) as count_rows
+
+    from model
+    group by space_id
+    having space_id is null or count(*) > 1
+
+)
+
+select * from final
