@@ -112,6 +112,11 @@ def build_timeline(
         if rng.random() < 0.3:
             left = ended + 1.0  # still speaking when the Space ends
         speakers.append(SpeakerTurn(user, float(int(joined)), float(int(left))))
+    # A quarter of the Spaces clear their stage for good before the end (hosts only):
+    # speaker lists become empty while live.
+    if speakers and rng.random() < 0.25:
+        cleared = float(int(started + duration * rng.uniform(0.5, 0.85)))
+        speakers = [SpeakerTurn(s.user, s.joined, min(s.left, cleared)) for s in speakers if s.joined < cleared]
     speakers.sort(key=lambda s: (s.joined, s.user))
 
     invited: list[int] = []

@@ -6,6 +6,8 @@ environment. Nothing here is written anywhere.
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
 
@@ -15,14 +17,19 @@ class EmulatorTokens(dict):
     def __init__(self, base_url: str) -> None:
         super().__init__()
         self._base_url = base_url.rstrip("/")
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
 
     def get(self, user_id: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        if user_id not in self:
-            response = httpx.get(f"{self._base_url}/_emulator/users/{user_id}/token", timeout=10)
-            if response.status_code != 200:
-                return default
-            self[user_id] = response.json()["access_token"]
-        return super().get(user_id, default)
+        with self._lock:
+            if user_id not in self:
+                if self._http is None:
+                    self._http = httpx.Client(base_url=self._base_url, timeout=10)
+                response = self._http.get(f"/_emulator/users/{user_id}/token")
+                if response.status_code != 200:
+                    return default
+                self[user_id] = response.json()["access_token"]
+            return super().get(user_id, default)
 
     def __repr__(self) -> str:
         return f"<EmulatorTokens {self._base_url}: {len(self)} fetched>"

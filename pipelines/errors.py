@@ -19,7 +19,7 @@ from sources.x_spaces._errors import (
     UsageCapError,
     XSpacesError,
 )
-from sources.x_spaces.settings import DEFAULT_BASE_URL
+from sources.x_spaces.settings import DATASET_NAME, DEFAULT_BASE_URL
 
 TOKEN_HELP = "set SOURCES__X_SPACES__BEARER_TOKEN or bearer_token under [sources.x_spaces] in .dlt/secrets.toml"
 
@@ -50,6 +50,9 @@ def check_work(args: dict[str, Any]) -> None:
 
 
 def check_writable(path: Path) -> None:
+    if path.stem == DATASET_NAME:
+        raise click.UsageError(f"--duckdb {path}: DuckDB names the file's catalog {path.stem!r}, like the "
+                               "dataset, which makes table names ambiguous; choose another file name")
     folder = path.resolve().parent
     if path.exists() and not os.access(path, os.W_OK):
         raise click.UsageError(f"--duckdb {path}: the file is not writable")

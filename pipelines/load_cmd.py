@@ -20,6 +20,7 @@ import click
 
 from pipelines import errors
 from pipelines.report import LoadSummary, latest_load, print_summary
+from pipelines.spaces_pipeline import DEFAULT_DUCKDB
 
 log = logging.getLogger("pipelines")
 
@@ -42,7 +43,7 @@ def load_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-wait", type=click.FloatRange(0), default=None,
                      help="Longest wait for a rate-limit window, seconds. [config; default: 900]"),
         click.option("--base-url", default=None, help="API base URL. [config; default: https://api.x.com]"),
-        click.option("--duckdb", "duckdb_path", type=click.Path(dir_okay=False), default="x_spaces.duckdb",
+        click.option("--duckdb", "duckdb_path", type=click.Path(dir_okay=False), default=DEFAULT_DUCKDB,
                      show_default=True, help="DuckDB file to load into."),
         click.option("--destination", default=None,
                      help="Another dlt destination (postgres, bigquery, snowflake, motherduck, ...); credentials from secrets."),

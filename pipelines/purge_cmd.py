@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from pipelines.spaces_pipeline import LoadFailed, wait_for_lock
+from pipelines.spaces_pipeline import DEFAULT_DUCKDB, LoadFailed, wait_for_lock
 from sources.x_spaces.settings import DATASET_NAME, LOOKUP, LOOKUP_ONE, RESOURCE_NOT_FOUND
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -73,7 +73,7 @@ def purge(path: Path, older_than: float, dry_run: bool = False) -> dict[str, int
               help="Delete Spaces a lookup found missing (cancelled, deleted or expired), with their rows.")
 @click.option("--older-than", default="0s", show_default=True,
               help="Only those unavailable for at least this long (e.g. 24h), by the latest load's clock.")
-@click.option("--duckdb", "duckdb_path", type=click.Path(dir_okay=False, exists=True), default="x_spaces.duckdb",
+@click.option("--duckdb", "duckdb_path", type=click.Path(dir_okay=False, exists=True), default=DEFAULT_DUCKDB,
               show_default=True, help="The DuckDB file of the pipeline.")
 @click.option("--lock-timeout", type=click.FloatRange(0), default=60.0, show_default=True,
               help="Seconds to wait for a DuckDB file locked by another process.")

@@ -1,12 +1,14 @@
 """The x_spaces pipeline: destination, pending packages, DuckDB locks, the list views.
 
-    pipeline = make_pipeline(duckdb_path="x_spaces.duckdb")
+    pipeline = make_pipeline(duckdb_path="spaces.duckdb")
     report = run_load(pipeline, x_spaces(queries=["tech"]))
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,9 @@ from sources.x_spaces.tables import LIST_RELATIONS, TABLES
 log = logging.getLogger("pipelines")
 
 DUCKDB_FAMILY = ("duckdb", "motherduck")
+# Not x_spaces.duckdb: DuckDB names a file's catalog after it, and a catalog named like the
+# dataset (schema x_spaces) makes every x_spaces.<table> ambiguous.
+DEFAULT_DUCKDB = "spaces.duckdb"
 
 
 class LoadFailed(Exception):
@@ -37,19 +42,25 @@ class LoadReport:
 
 
 def make_pipeline(duckdb_path: str | Path | None = None, destination: str | None = None,
-                  pipelines_dir: str | None = None, pipeline_name: str = PIPELINE_NAME,
+                  pipelines_dir: str | None = None, pipeline_name: str | None = None,
                   dataset_name: str = DATASET_NAME) -> dlt.Pipeline:
     """DuckDB (a file) by default, loaded with parquet; any other dlt destination by name,
-    with its credentials from secrets and its preferred file format."""
+    with its credentials from secrets and its preferred file format.
+
+    Each DuckDB file gets its own pipeline name (from its path), so two databases never
+    share dlt's local state (the cursors of unfinished fetches)."""
     if destination in (None, "duckdb"):
-        path = Path(duckdb_path or f"{pipeline_name}.duckdb")
+        path = Path(duckdb_path or DEFAULT_DUCKDB).resolve()
         target: Any = dlt.destinations.duckdb(str(path), preferred_loader_file_format="parquet")
+        if pipeline_name is None:
+            slug = re.sub(r"[^a-z0-9]+", "_", path.stem.lower()).strip("_") or "db"
+            pipeline_name = f"{PIPELINE_NAME}_{slug}_{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
     elif destination == "motherduck":
         target = dlt.destinations.motherduck(preferred_loader_file_format="parquet")
     else:
         target = destination
-    return dlt.pipeline(pipeline_name=pipeline_name, destination=target, dataset_name=dataset_name,
-                        pipelines_dir=pipelines_dir, progress="log" if False else None)
+    return dlt.pipeline(pipeline_name=pipeline_name or PIPELINE_NAME, destination=target,
+                        dataset_name=dataset_name, pipelines_dir=pipelines_dir)
 
 
 def is_duckdb(pipeline: dlt.Pipeline) -> bool:

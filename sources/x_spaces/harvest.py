@@ -414,6 +414,8 @@ class Harvest:
     def _closing_pages(self) -> Iterator[Page]:
         for key, entry, problem, detail in self._skipped:
             yield from self._skip_rows(key, entry, problem, detail)
+        if self._pages is not None:
+            yield from self._pages.flush()
         self.summary.finished_at = _now()
         stats = self.client.stats()
         endpoints = {name: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in vars(s).items()}

@@ -135,9 +135,6 @@ def from_pipeline(pipeline: Any, tables: Iterable[str]) -> tuple[Known, set[str]
             with client.execute_query(sql, *params) as cursor:
                 return [tuple(row) for row in cursor.fetchall()]
 
-    def qualified(name: str) -> str:
-        with pipeline.sql_client() as client:
-            return client.make_qualified_table_name(name)
-
-    names = {name: qualified(name) for name in existing}
+    with pipeline.sql_client() as client:
+        names = {name: client.make_qualified_table_name(name) for name in existing}
     return DatasetKnown(query, names.__getitem__, existing), existing

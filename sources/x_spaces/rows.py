@@ -28,17 +28,36 @@ def _unique(objs: list[dict], key: str = "id") -> list[dict]:
 
 
 class Pages:
-    """Builds pages for one load: every row carries the load's `observed_at`."""
+    """Builds pages for one load: every row carries the load's `observed_at`.
 
-    def __init__(self, observed_at: datetime, space_expansions: set[str]) -> None:
+    Responses are small (a few posts, one page of buyers), and dlt spends a few
+    milliseconds on every item it is given, so rows are gathered per table and handed
+    over as one Arrow table per `batch_rows` rows (and the rest by `flush`)."""
+
+    def __init__(self, observed_at: datetime, space_expansions: set[str], batch_rows: int = 5000) -> None:
         self.observed_at = observed_at
         self.expanded_lists = [f for f in LIST_FIELDS if f in space_expansions]
         self.counts: dict[str, int] = {}
+        self.batch_rows = batch_rows
+        self._held: dict[str, tuple[t.Table, list[dict], dict[str, Any]]] = {}
 
     def _page(self, table: t.Table, objs: list[dict], **constants: Any) -> Iterator[Page]:
-        if objs:
-            self.counts[table.name] = self.counts.get(table.name, 0) + len(objs)
-            yield table.name, table.to_arrow(objs, constants)
+        if not objs:
+            return
+        self.counts[table.name] = self.counts.get(table.name, 0) + len(objs)
+        held = self._held.setdefault(table.name, (table, [], constants))
+        held[1].extend(objs)
+        if len(held[1]) >= self.batch_rows:
+            yield from self._emit(table.name)
+
+    def _emit(self, name: str) -> Iterator[Page]:
+        table, objs, constants = self._held.pop(name)
+        yield name, table.to_arrow(objs, constants)
+
+    def flush(self) -> Iterator[Page]:
+        """Hand over every row still held."""
+        for name in list(self._held):
+            yield from self._emit(name)
 
     def includes(self, body: dict) -> Iterator[Page]:
         includes = body.get("includes") or {}
