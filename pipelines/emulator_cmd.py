@@ -36,13 +36,15 @@ PROBABILITY = click.FloatRange(0.0, 1.0)
 @click.option("--fault-close", default=0.0, type=PROBABILITY, help="Probability of a connection closed mid-body.")
 @click.option("--fault-slow", default=0.0, type=PROBABILITY, help="Probability of a response held past a client's timeout.")
 @click.option("--fault-truncate", default=0.0, type=PROBABILITY, help="Probability of a body cut short.")
+@click.option("--fault-slow-seconds", default=30.0, show_default=True, type=click.FloatRange(0.0),
+              help="How long a slow response is held.")
 @click.option("--fault-seed", default=None, type=int, help="Seed of the fault draws (default: --seed).")
 @click.option("--latency-ms", default=0.0, type=click.FloatRange(0.0), help="Delay added to every /2/ response.")
 def emulator(host: str, port: int, seed: int, bearer_token: str | None, spaces: int, users: int,
              start: str, clock_speed: float, rate_limit: int, rate_window: float,
              ended_retention: float, usage_cap: int | None, legacy_names: bool, fault_429: float,
              fault_5xx: float, fault_close: float, fault_slow: float, fault_truncate: float,
-             fault_seed: int | None, latency_ms: float) -> None:
+             fault_slow_seconds: float, fault_seed: int | None, latency_ms: float) -> None:
     """Serve a simulated X API v2 Spaces world on HOST:PORT until interrupted."""
     from emulator.server import serve
 
@@ -53,7 +55,7 @@ def emulator(host: str, port: int, seed: int, bearer_token: str | None, spaces: 
     if fault_429 + fault_5xx + fault_close + fault_slow + fault_truncate > 1:
         raise click.UsageError("the --fault-* probabilities add up to more than 1")
     faults = Faults(p429=fault_429, p5xx=fault_5xx, close=fault_close, slow=fault_slow,
-                    truncate=fault_truncate, latency_ms=latency_ms)
+                    truncate=fault_truncate, latency_ms=latency_ms, slow_seconds=fault_slow_seconds)
     settings = Settings(seed=seed, spaces=spaces, users=users, start=start, clock_speed=clock_speed,
                         rate_limit=rate_limit, rate_window=rate_window, ended_retention=ended_retention,
                         bearer_token=bearer_token, usage_cap=usage_cap, legacy_names=legacy_names,
