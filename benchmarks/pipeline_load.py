@@ -18,11 +18,12 @@ from pathlib import Path
 import duckdb
 
 from benchmarks._emulator import EmulatorProcess
-from emulator.world import World
+from emulator.ids import NumericIds, Tokens
 from pipelines.emulator_tokens import EmulatorTokens
 from pipelines.spaces_pipeline import make_pipeline, run_load
 from sources.x_spaces import x_spaces
 
+SEED = 42  # the emulator's default
 QUERIES = ["tech", "music", "crypto", "programming", "sports", "gaming", "book", "film", "science",
            "election", "founders", "marketing", "night", "live", "talk"]
 
@@ -38,14 +39,16 @@ def main() -> None:
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     logging.getLogger("sources.x_spaces").setLevel(logging.WARNING)
 
-    world = World(spaces=args.spaces, users=args.users)
-    creators = [world.user_ids.id(u) for u in range(args.creators)]
+    # Ids and the app token from the seed alone: a World here would weigh on the loader's memory.
+    user_ids = NumericIds(SEED, "user", args.users, 10**8, 10**19)
+    creators = [user_ids.id(u) for u in range(args.creators)]
+    app_token = Tokens(SEED).app
     with tempfile.TemporaryDirectory() as folder, EmulatorProcess(
             "--spaces", str(args.spaces), "--users", str(args.users), "--latency-ms", str(args.latency_ms)) as emu:
         os.environ["DLT_DATA_DIR"] = str(Path(folder) / "dlt")
         db = Path(folder) / "bench.duckdb"
         pipeline = make_pipeline(db, pipelines_dir=str(Path(folder) / "pipelines"))
-        source = x_spaces(queries=QUERIES, creator_ids=creators, base_url=emu.url, bearer_token=world.app_token,
+        source = x_spaces(queries=QUERIES, creator_ids=creators, base_url=emu.url, bearer_token=app_token,
                           user_tokens=EmulatorTokens(emu.url), concurrency=args.concurrency)
         emu.reset()
         started = time.perf_counter()

@@ -107,8 +107,8 @@ def posts(call: Call) -> Result:
     if i is None or not world.visible(i, call.t):
         r.errors.append(not_found(space_id, "id"))
         return 200, r.body(None)
-    timeline = world.timeline(i)
-    count = timeline.posts_at(call.t)  # posts [0, count) exist; pages run newest first
+    shared = world.shared_posts(i)
+    count = shared.count_at(call.t)  # posts [0, count) exist; pages run newest first
     size = call.params.get("max_results", 100)
     cursor = _cursor(call, "posts", i)
     if cursor is None or cursor.forward:
@@ -117,7 +117,7 @@ def posts(call: Call) -> Result:
     else:
         lo = min(cursor.position, count)
         hi = min(lo + size, count)
-    shown = timeline.posts[lo:hi][::-1]
+    shown = shared.posts[lo:hi][::-1]
     data = [r.post(p.index) for p in shown]
     meta: dict[str, Any] = {"result_count": len(data)}
     if lo > 0:

@@ -42,33 +42,54 @@ class SharedPost:
 
 @dataclass
 class SpaceTimeline:
+    """Who is on stage when, and how the subscriber count grows. Buyers' identities and the
+    shared posts are built separately (`build_buyers`, `build_posts`), only when asked for."""
+
     hosts: list[int]
     speakers: list[SpeakerTurn]
     invited: list[int]
     topics: list[int]
-    reminders: list[float]  # sorted instants at which someone set a reminder
-    buyer_times: list[float]  # sorted purchase instants
-    buyer_users: list[int]  # same order as buyer_times
-    posts: list[SharedPost]  # sorted by creation
+    reminders: int  # set evenly between creation and start
+    reminder_window: tuple[float, float]
+    buyers: int  # bought evenly between creation and 30% into the Space
+    sale_window: tuple[float, float]
     wobble: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0))
     change_times: list[float] = field(default_factory=list)  # sorted; feeds updated_at
-    post_times: list[float] = field(default_factory=list)
 
     def speakers_at(self, t: float) -> list[int]:
         return [s.user for s in self.speakers if s.joined <= t < s.left]
 
-    def subscribers_at(self, t: float) -> int:
-        return bisect_right(self.reminders, t) + bisect_right(self.buyer_times, t)
+    def reminders_at(self, t: float) -> int:
+        return _spread(self.reminders, self.reminder_window, t)
 
     def buyers_at(self, t: float) -> int:
-        return bisect_right(self.buyer_times, t)
+        return _spread(self.buyers, self.sale_window, t)
 
-    def posts_at(self, t: float) -> int:
-        return bisect_right(self.post_times, t)
+    def subscribers_at(self, t: float) -> int:
+        return self.reminders_at(t) + self.buyers_at(t)
 
     def last_change(self, t: float) -> float | None:
         pos = bisect_right(self.change_times, t)
         return self.change_times[pos - 1] if pos else None
+
+
+def _spread(total: int, window: tuple[float, float], t: float) -> int:
+    """How many of `total` events spread evenly over whole seconds of `window` happened by t."""
+    start, end = window
+    if total <= 0 or t < start:
+        return 0
+    if t >= end or end <= start:
+        return total
+    return min(total, int(total * (int(t) - start + 1) / (end - start + 1)))
+
+
+@dataclass
+class SharedPosts:
+    posts: list[SharedPost]  # sorted by creation
+    times: list[float]
+
+    def count_at(self, t: float) -> int:
+        return bisect_right(self.times, t)
 
 
 def build_timeline(
@@ -86,14 +107,13 @@ def build_timeline(
     theme_topics: list[int],
     n_reminders: int,
     n_buyers: int,
-    n_posts: int,
-    post_offset: int,
 ) -> SpaceTimeline:
     rng = random.Random((seed << 40) ^ (index * 2654435761) ^ 0x5EED)
+    draw = rng.random  # plain draws: choices/randint cost ten times more per call
     duration = ended - started
 
     hosts = [creator]
-    for _ in range(rng.choices((0, 1, 2, 3), weights=(55, 25, 14, 6))[0]):
+    for _ in range(_weighted(draw(), (55, 25, 14, 6))):
         candidate = popular.pick(rng)
         if candidate not in hosts:
             hosts.append(candidate)
@@ -101,61 +121,33 @@ def build_timeline(
     # At most 10 on stage, hosts included: distinct speakers never exceed what is left.
     speakers: list[SpeakerTurn] = []
     on_stage = set(hosts)
-    for _ in range(rng.randint(0, 10 - len(hosts))):
+    for _ in range(int(draw() * (11 - len(hosts)))):
         user = popular.pick(rng)
         if user in on_stage:
             continue
         on_stage.add(user)
-        joined = started + rng.random() * duration * 0.85
+        joined = started + draw() * duration * 0.85
         stay = rng.expovariate(1.0 / max(duration * 0.35, 60.0))
         left = joined + max(stay, 30.0)
-        if rng.random() < 0.3:
+        if draw() < 0.3:
             left = ended + 1.0  # still speaking when the Space ends
         speakers.append(SpeakerTurn(user, float(int(joined)), float(int(left))))
     # A quarter of the Spaces clear their stage for good before the end (hosts only):
     # speaker lists become empty while live.
-    if speakers and rng.random() < 0.25:
-        cleared = float(int(started + duration * rng.uniform(0.5, 0.85)))
+    if speakers and draw() < 0.25:
+        cleared = float(int(started + duration * (0.5 + 0.35 * draw())))
         speakers = [SpeakerTurn(s.user, s.joined, min(s.left, cleared)) for s in speakers if s.joined < cleared]
     speakers.sort(key=lambda s: (s.joined, s.user))
 
     invited: list[int] = []
     if scheduled is not None:
-        for _ in range(rng.choices((0, 1, 2, 4), weights=(50, 25, 15, 10))[0]):
-            user = rng.randrange(n_users)
+        for _ in range((0, 1, 2, 4)[_weighted(draw(), (50, 25, 15, 10))]):
+            user = int(draw() * n_users)
             if user not in invited and user not in hosts:
                 invited.append(user)
 
-    topics = sorted(set(rng.sample(theme_topics, k=min(len(theme_topics), rng.randint(0, 3)))))
-
-    sale_end = started + 0.3 * duration
-    reminders = sorted(
-        float(int(created + rng.random() * (started - created))) for _ in range(n_reminders)
-    ) if scheduled is not None else []
-    buyer_times = sorted(
-        float(int(created + rng.random() * (sale_end - created))) for _ in range(n_buyers)
-    )
-    buyer_users = rng.sample(range(n_users), k=min(n_buyers, n_users))
-    buyer_times = buyer_times[: len(buyer_users)]
-
-    posts: list[SharedPost] = []
-    window_start = (scheduled if scheduled is not None else started) - 3600.0
-    window_start = max(window_start, created)
-    for k, t in enumerate(sorted(
-        float(int(window_start + rng.random() * (ended + 3600.0 - window_start)))
-        for _ in range(n_posts)
-    )):
-        roll = rng.random()
-        author = rng.choice(hosts) if roll < 0.6 else popular.pick(rng)
-        quotes = posts[rng.randrange(len(posts))].index if posts and rng.random() < 0.15 else None
-        reply_to = rng.choice(hosts) if rng.random() < 0.1 else None
-        posts.append(SharedPost(
-            index=post_offset + k, created=t, author=author,
-            template=rng.randrange(1_000_000), quotes=quotes,
-            reply_to_user=reply_to if reply_to != author else None,
-            has_media=rng.random() < 0.2, has_poll=rng.random() < 0.05,
-            has_place=rng.random() < 0.05,
-        ))
+    wanted = min(len(theme_topics), int(draw() * 4))
+    topics = sorted({theme_topics[int(draw() * len(theme_topics))] for _ in range(wanted)})
 
     changes = {created, started, ended}
     if edited is not None:
@@ -164,13 +156,50 @@ def build_timeline(
         changes.add(turn.joined)
         if turn.left <= ended:
             changes.add(turn.left)
-    wobble = (rng.uniform(2.0, 6.0), rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.2))
+    wobble = (2.0 + 4.0 * draw(), 2 * math.pi * draw(), 0.05 + 0.15 * draw())
     return SpaceTimeline(
         hosts=hosts, speakers=speakers, invited=invited, topics=topics,
-        reminders=reminders, buyer_times=buyer_times, buyer_users=buyer_users,
-        posts=posts, wobble=wobble, change_times=sorted(changes),
-        post_times=[p.created for p in posts],
+        reminders=n_reminders if scheduled is not None else 0, reminder_window=(created, started),
+        buyers=n_buyers, sale_window=(created, float(int(started + 0.3 * duration))),
+        wobble=wobble, change_times=sorted(changes),
     )
+
+
+def _weighted(roll: float, weights: tuple[int, ...]) -> int:
+    edge, total = 0, sum(weights)
+    for k, weight in enumerate(weights):
+        edge += weight
+        if roll * total < edge:
+            return k
+    return len(weights) - 1
+
+
+def build_buyers(seed: int, index: int, n_buyers: int, n_users: int) -> list[int]:
+    """The Space's buyers in purchase order (distinct users)."""
+    rng = random.Random((seed << 40) ^ (index * 2654435761) ^ 0xB0B)
+    return rng.sample(range(n_users), k=min(n_buyers, n_users))
+
+
+def build_posts(*, seed: int, index: int, timeline: SpaceTimeline, popular: "PopularUsers",
+                created: float, scheduled: float | None, started: float, ended: float,
+                n_posts: int, post_offset: int) -> SharedPosts:
+    """Posts shared in the Space, from an hour before it (or its schedule) to an hour after."""
+    rng = random.Random((seed << 40) ^ (index * 2654435761) ^ 0x9057)
+    draw = rng.random
+    hosts = timeline.hosts
+    window_start = max((scheduled if scheduled is not None else started) - 3600.0, created)
+    times = sorted(float(int(window_start + draw() * (ended + 3600.0 - window_start))) for _ in range(n_posts))
+    posts: list[SharedPost] = []
+    for k, t in enumerate(times):
+        author = hosts[int(draw() * len(hosts))] if draw() < 0.6 else popular.pick(rng)
+        quotes = posts[int(draw() * len(posts))].index if posts and draw() < 0.15 else None
+        reply_to = hosts[int(draw() * len(hosts))] if draw() < 0.1 else None
+        posts.append(SharedPost(
+            index=post_offset + k, created=t, author=author, template=int(draw() * 1_000_000),
+            quotes=quotes, reply_to_user=reply_to if reply_to != author else None,
+            has_media=draw() < 0.2, has_poll=draw() < 0.05, has_place=draw() < 0.05,
+        ))
+    return SharedPosts(posts, times)
 
 
 class PopularUsers:

@@ -24,7 +24,16 @@ import numpy as np
 from emulator import objects, text
 from emulator.clock import DEFAULT_START, Instant, parse_instant
 from emulator.ids import NumericIds, SpaceIds, Tokens
-from emulator.timeline import PopularUsers, SpaceTimeline, audience, build_timeline, unit
+from emulator.timeline import (
+    PopularUsers,
+    SharedPosts,
+    SpaceTimeline,
+    audience,
+    build_buyers,
+    build_posts,
+    build_timeline,
+    unit,
+)
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -60,7 +69,10 @@ class World:
         self.topic_ids = NumericIds(seed, "topic", len(text.TOPICS), 8 * 10**17, 9 * 10**17)
         self.popular = PopularUsers(users)
         self._generate()
-        self._timeline = lru_cache(maxsize=20_000)(self._build_timeline)
+        self._timeline = lru_cache(maxsize=50_000)(self._build_timeline)
+        self._shared_posts = lru_cache(maxsize=20_000)(self._build_shared_posts)
+        self._buyers = lru_cache(maxsize=5_000)(
+            lambda i: build_buyers(self.seed, i, int(self.n_buyers[i]), self.n_users))
         self.user_obj = lru_cache(maxsize=100_000)(self._user_obj)
         self._space_cache = lru_cache(maxsize=50_000)(lambda i, t: objects.space(self, i, t))
 
@@ -188,11 +200,23 @@ class World:
             edited=None if np.isnan(self.edited[i]) else float(self.edited[i]),
             theme_topics=self.theme_topics[self.theme[i]],
             n_reminders=int(self.n_reminders[i]), n_buyers=int(self.n_buyers[i]),
-            n_posts=int(self.n_posts[i]), post_offset=int(self.post_offset[i]),
         )
 
     def timeline(self, i: int) -> SpaceTimeline:
         return self._timeline(i)
+
+    def _build_shared_posts(self, i: int) -> SharedPosts:
+        return build_posts(
+            seed=self.seed, index=i, timeline=self.timeline(i), popular=self.popular,
+            created=float(self.created[i]),
+            scheduled=None if np.isnan(self.scheduled[i]) else float(self.scheduled[i]),
+            started=float(self.started[i]), ended=float(self.ended[i]),
+            n_posts=int(self.n_posts[i]), post_offset=int(self.post_offset[i]),
+        )
+
+    def shared_posts(self, i: int) -> SharedPosts:
+        """The posts shared in Space i, built on first use."""
+        return self._shared_posts(i)
 
     # ------------------------------------------------------------------ instants
     def instant(self, at: Instant) -> float:
@@ -324,8 +348,7 @@ class World:
         """Users who bought a ticket by t, in purchase order (the order pages follow)."""
         if not self.ticketed[i]:
             return []
-        timeline = self.timeline(i)
-        return timeline.buyer_users[: timeline.buyers_at(t)]
+        return self._buyers(i)[: self.timeline(i).buyers_at(t)]
 
     def buyers(self, space_id: str, at: Instant = None) -> list[dict]:
         i = self.space_index(space_id)
@@ -336,8 +359,8 @@ class World:
 
     def post_indices(self, i: int, t: float) -> list[int]:
         """Posts shared in Space i by t, newest first (the order pages follow)."""
-        timeline = self.timeline(i)
-        return [p.index for p in reversed(timeline.posts[: timeline.posts_at(t)])]
+        shared = self.shared_posts(i)
+        return [p.index for p in reversed(shared.posts[: shared.count_at(t)])]
 
     def post(self, post_index: int) -> dict:
         return objects.post(self, post_index)

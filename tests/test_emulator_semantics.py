@@ -978,31 +978,38 @@ def test_updated_at_ignores_audience_only_changes(
     server = make_emulator()
     world = truth(server)
     fields = {"space.fields": "participant_count,subscriber_count,updated_at"}
-    # anchor 1: live, no speakers and no edit, so nothing but its audience changes for hours
-    quiet = world.space_ids.id(1)
-    changes = world.timeline(1).change_times
-    span = [
-        t
-        for t in (world.start + 60 * k for k in range(0, 120, 7))
-        if not any(world.start < c <= t for c in changes)
-    ]
-    assert len(span) > 10
-    # anchor 0: live, speakers join at known instants
-    busy = world.space_ids.id(0)
-    joins = [c for c in world.timeline(0).change_times if world.start < c < float(world.ended[0])]
-    assert joins
+    # a Space live for the next two hours whose stage and title do not change meanwhile:
+    # nothing but its audience moves
+    window = [world.start + 60 * k for k in range(0, 120, 7)]
+
+    def quiet_for_two_hours(i: int) -> bool:
+        return all(world.status(i, t) == "live" for t in window) and not any(
+            world.start < c <= window[-1] for c in world.timeline(i).change_times)
+
+    index = next(i for i in range(world.n_spaces) if quiet_for_two_hours(i))
+    quiet = world.space_ids.id(index)
+    span = window
+    quiet_since = world.timeline(index).last_change(world.start)
+    # a Space live now whose stage changes while it stays live: updated_at follows it
+    def joins_of(i: int) -> list[float]:
+        return [c for c in world.timeline(i).change_times if world.start < c < float(world.ended[i])]
+
+    busy_index = next(i for i in range(world.n_spaces)
+                      if world.status(i, world.start) == "live" and joins_of(i))
+    busy = world.space_ids.id(busy_index)
+    joins = joins_of(busy_index)
     with client_of(server, world.app_token) as client:
         seen = []
         for at in span:
             advance(client, at - world_now(client))
             seen.append(client.get(f"/2/spaces/{quiet}", params=fields).json()["data"])
         assert len({s["participant_count"] for s in seen}) > 1, "the audience never changed"
-        assert {s["updated_at"] for s in seen} == {iso(world.created[1])}
+        assert {s["updated_at"] for s in seen} == {iso(quiet_since)}
 
     server = make_emulator()
     with client_of(server, world.app_token) as client:
         before = client.get(f"/2/spaces/{busy}", params=fields).json()["data"]["updated_at"]
-        assert before == iso(max(c for c in world.timeline(0).change_times if c <= world.start))
+        assert before == iso(max(c for c in world.timeline(busy_index).change_times if c <= world.start))
         advance(client, joins[0] - world.start)
         after = client.get(f"/2/spaces/{busy}", params=fields).json()["data"]["updated_at"]
         assert after == iso(joins[0]) != before
