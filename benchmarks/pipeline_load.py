@@ -66,6 +66,9 @@ def main() -> None:
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(report.rows.items())))
     print(f"emulator: {stats['serve_seconds']:.1f} s serving = {share:.0%} of the wall time "
           f"(latency sleeps excluded)")
+    for endpoint, seconds in stats["serve_seconds_by_endpoint"].items():
+        count = sum(stats["requests"].get(endpoint, {}).values())
+        print(f"  {endpoint}: {count:,} requests, {seconds:.1f} s ({seconds / max(count, 1) * 1000:.1f} ms each)")
 
 
 if __name__ == "__main__":

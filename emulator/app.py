@@ -46,6 +46,7 @@ class Stats:
         self.requests: dict[str, Counter[str]] = defaultdict(Counter)
         self.faults: Counter[str] = Counter()
         self.serve_seconds = 0.0
+        self.serve_by_endpoint: Counter[str] = Counter()
 
     def as_dict(self) -> dict[str, Any]:
         total = sum(sum(c.values()) for c in self.requests.values())
@@ -55,6 +56,7 @@ class Stats:
             "requests": {k: dict(sorted(v.items())) for k, v in sorted(self.requests.items())},
             "faults": dict(sorted(self.faults.items())),
             "serve_seconds": round(self.serve_seconds, 6),
+            "serve_seconds_by_endpoint": {k: round(v, 6) for k, v in sorted(self.serve_by_endpoint.items())},
         }
 
 
@@ -117,7 +119,9 @@ class Emulator:
             started = time.perf_counter()
             response = self._serve(request, op, handler)
             self.stats.requests[label][str(response.status_code)] += 1
-            self.stats.serve_seconds += time.perf_counter() - started
+            spent = time.perf_counter() - started
+            self.stats.serve_seconds += spent
+            self.stats.serve_by_endpoint[label] += spent
             return response
 
         return endpoint

@@ -22,8 +22,6 @@ from emulator.timeline import SharedPost
 if TYPE_CHECKING:
     from emulator.world import World
 
-_EPOCH_2008 = 1199145600.0
-_EPOCH_2024 = 1704067200.0
 
 
 def space(world: World, i: int, t: float) -> dict:
@@ -66,84 +64,6 @@ def _tco(rng: random.Random) -> str:
         value, rem = divmod(value, 62)
         chars.append(BASE62[rem])
     return "https://t.co/" + "".join(chars)
-
-
-def user(world: World, u: int) -> dict:
-    """A user's public profile. User 0 is the most followed; followers fall off like Zipf.
-    Draws use random() directly (randint and choice cost ten times more: users are many)."""
-    rng = _rng(world, "user", u)
-    draw = rng.random
-
-    def pick(options: list) -> object:
-        return options[int(draw() * len(options))]
-
-    def between(low: int, high: int) -> int:
-        return low + int(draw() * (high - low + 1))
-
-    first, last = pick(text.FIRST_NAMES), pick(text.LAST_NAMES)
-    handle = f"{first}{last}"[:8].lower().replace("á", "a").replace("ó", "o")
-    username = f"{handle}_{pick(text.HANDLE_WORDS)}{u:x}"[:15]
-    topic = pick(text.TOPICS)[0]
-    tag = topic.replace(" ", "")
-    bio = pick(text.BIO_TEMPLATES).format(topic=topic, tag=tag)
-    followers = int(5_000_000 / (u + 3) ** 0.95 * (0.6 + 0.8 * draw())) + between(0, 300)
-    verified = u < 50 or draw() < 0.08
-    obj: dict = {}
-    if draw() < 0.01:
-        obj["affiliation"] = {
-            "badge_url": f"https://pbs.twimg.com/semantic_core_img/{rng.getrandbits(40)}/badge.jpg",
-            "description": "X Spaces Network",
-            "url": "https://x.com/XSpaces",
-            "user_id": [world.user_ids.id(0)],
-        }
-    obj["created_at"] = iso(float(int(_EPOCH_2008 + draw() * (_EPOCH_2024 - _EPOCH_2008))))
-    obj["description"] = bio
-    url = _tco(rng) if draw() < 0.4 else None
-    entities: dict = {}
-    if url:
-        entities["url"] = {"urls": [{
-            "start": 0, "end": len(url), "url": url,
-            "expanded_url": f"https://{handle}.example.com", "display_url": f"{handle}.example.com",
-        }]}
-    if f"#{tag}" in bio:
-        start = bio.index(f"#{tag}")
-        entities["description"] = {"hashtags": [{"start": start, "end": start + len(tag) + 1, "tag": tag}]}
-    if entities:
-        obj["entities"] = entities
-    obj["id"] = world.user_ids.id(u)
-    obj["is_identity_verified"] = verified and draw() < 0.5
-    location = pick(text.LOCATIONS)
-    if location:
-        obj["location"] = location
-    obj["most_recent_post_id"] = world.post_ids.id(world.total_space_posts + world.n_users + u)
-    obj["name"] = f"{first} {last}"
-    obj["parody"] = draw() < 0.005
-    if draw() < 0.3:
-        obj["pinned_post_id"] = world.post_ids.id(world.total_space_posts + u)
-    if draw() < 0.6:
-        obj["profile_banner_url"] = f"https://pbs.twimg.com/profile_banners/{obj['id']}/{rng.getrandbits(30)}"
-    obj["profile_image_url"] = (
-        f"https://pbs.twimg.com/profile_images/{rng.getrandbits(59)}/{rng.getrandbits(32):08x}_normal.jpg"
-    )
-    obj["protected"] = draw() < 0.02
-    obj["public_metrics"] = {
-        "followers_count": followers,
-        "following_count": between(10, 3000),
-        "like_count": between(0, 200_000),
-        "listed_count": followers // between(50, 400),
-        "media_count": between(0, 5000),
-        "post_count": between(50, 150_000),
-    }
-    obj["subscription_type"] = pick(["None", "None", "None", "Basic", "Premium", "PremiumPlus"])
-    if url:
-        obj["url"] = url
-    obj["username"] = username
-    obj["verified"] = verified
-    obj["verified_followers_count"] = followers // between(20, 200)
-    obj["verified_type"] = ("business" if u % 97 == 0 else "blue") if verified else "none"
-    if draw() < 0.002:
-        obj["withheld"] = {"country_codes": ["DE", "FR"]}
-    return obj
 
 
 def _shared_post(world: World, post_index: int) -> tuple[int, SharedPost] | None:

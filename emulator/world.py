@@ -21,7 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from emulator import objects, text
+from emulator import objects, people, text
+from emulator.people import UserTable
 from emulator.clock import DEFAULT_START, Instant, parse_instant
 from emulator.ids import NumericIds, SpaceIds, Tokens
 from emulator.timeline import (
@@ -68,6 +69,7 @@ class World:
         self.user_ids = NumericIds(seed, "user", users, 10**8, 10**19)
         self.topic_ids = NumericIds(seed, "topic", len(text.TOPICS), 8 * 10**17, 9 * 10**17)
         self.popular = PopularUsers(users)
+        self.people = UserTable(seed, users)
         self._generate()
         self._timeline = lru_cache(maxsize=50_000)(self._build_timeline)
         self._shared_posts = lru_cache(maxsize=20_000)(self._build_shared_posts)
@@ -333,7 +335,7 @@ class World:
         return self.user_ids.index(user_id)
 
     def _user_obj(self, user_index: int) -> dict:
-        return objects.user(self, user_index)
+        return people.user(self, user_index)
 
     def user(self, user_id: str) -> dict | None:
         """The full public User object, or None for an id the world does not know."""
@@ -342,7 +344,7 @@ class World:
 
     def users(self) -> Iterator[dict]:
         for u in range(self.n_users):
-            yield objects.user(self, u)
+            yield people.user(self, u)
 
     def buyer_indices(self, i: int, t: float) -> list[int]:
         """Users who bought a ticket by t, in purchase order (the order pages follow)."""

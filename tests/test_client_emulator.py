@@ -489,11 +489,12 @@ def test_legacy_names_are_read_as_the_2_167_names(emulator, make_emulator):
                             "tweet.fields": "public_metrics"}).json()
     assert "tweets" in raw["includes"] and "posts" not in raw["includes"]
     assert "tweet_count" in raw["data"][0]["public_metrics"]
-    assert "pinned_tweet_id" in raw["data"][0]
+    pinned = next(n for n, u in enumerate(raw["data"]) if "pinned_post_id" in world.user(u["id"]))
+    assert "pinned_tweet_id" in raw["data"][pinned] and "pinned_post_id" not in raw["data"][pinned]
     assert "retweet_count" in raw["includes"]["tweets"][0]["public_metrics"]
     (page, *_) = buyers(old_creator)
-    user = page.data[0]
-    assert "post_count" in user.public_metrics and "tweet_count" not in user.public_metrics
+    assert all("post_count" in u.public_metrics and "tweet_count" not in u.public_metrics for u in page.data)
+    user = page.data[pinned]
     assert user.pinned_post_id and "pinned_tweet_id" not in user
     assert page.includes.posts and "tweets" not in page.json["includes"]
     assert all("repost_count" in p.public_metrics for p in page.includes.posts)
