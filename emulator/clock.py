@@ -8,10 +8,10 @@ windows use the wall clock, as the real API's do.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 import time
 from datetime import datetime, timezone
 from email.utils import formatdate
+from functools import lru_cache
 
 DEFAULT_START = "2026-03-02T16:00:00Z"
 

@@ -98,7 +98,7 @@ def build_timeline(
     index: int,
     creator: int,
     n_users: int,
-    popular: "PopularUsers",
+    popular: PopularUsers,
     created: float,
     scheduled: float | None,
     started: float,
@@ -180,7 +180,7 @@ def build_buyers(seed: int, index: int, n_buyers: int, n_users: int) -> list[int
     return rng.sample(range(n_users), k=min(n_buyers, n_users))
 
 
-def build_posts(*, seed: int, index: int, timeline: SpaceTimeline, popular: "PopularUsers",
+def build_posts(*, seed: int, index: int, timeline: SpaceTimeline, popular: PopularUsers,
                 created: float, scheduled: float | None, started: float, ended: float,
                 n_posts: int, post_offset: int) -> SharedPosts:
     """Posts shared in the Space, from an hour before it (or its schedule) to an hour after."""

@@ -22,9 +22,9 @@ from functools import lru_cache
 import numpy as np
 
 from emulator import objects, people, text
-from emulator.people import UserTable
 from emulator.clock import DEFAULT_START, Instant, parse_instant
 from emulator.ids import NumericIds, SpaceIds, Tokens
+from emulator.people import UserTable
 from emulator.timeline import (
     PopularUsers,
     SharedPosts,

@@ -56,6 +56,7 @@ import emulator
 from emulator.config import Settings
 from emulator.server import EmulatorServer
 from emulator.world import World
+from tests._emulator_support import world_like
 
 # openapi-core has no security provider for the spec's `oauth2` scheme (it warns and
 # skips it); the `BearerToken` scheme is checked.
@@ -235,15 +236,7 @@ def server() -> Iterator[EmulatorServer]:
 @pytest.fixture(scope="module")
 def world(server: EmulatorServer) -> World:
     """Ground truth, built apart from the server's own instance (same seed and options)."""
-    s = server.emulator.settings
-    return World(
-        seed=s.seed,
-        spaces=s.spaces,
-        users=s.users,
-        start=s.start,
-        ended_retention=s.ended_retention,
-        app_token=s.bearer_token,
-    )
+    return world_like(server)
 
 
 @pytest.fixture(scope="module")

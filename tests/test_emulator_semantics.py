@@ -15,31 +15,23 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from email.utils import formatdate, parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-import emulator as emulator_pkg
 from emulator.clock import iso, parse_instant
 from emulator.server import EmulatorServer
 from emulator.world import World
-
-PROBLEMS = "https://api.x.com/2/problems/"
-SPEC = json.loads(
-    (Path(emulator_pkg.__file__).parent / "spec" / "x-api-v2-spaces.openapi.json").read_text()
+from tests._emulator_support import (
+    SPACE_EXPANSIONS,
+    SPACE_FIELDS,
+    TOPIC_FIELDS,
+    USER_FIELDS,
+    world_like,
 )
 
-
-def _enum(parameter: str) -> list[str]:
-    return SPEC["components"]["parameters"][parameter]["schema"]["items"]["enum"]
-
-
-SPACE_FIELDS = _enum("SpaceFieldsParameter")
-SPACE_EXPANSIONS = _enum("SpaceExpansionsParameter")
-USER_FIELDS = _enum("UserFieldsParameter")
-TOPIC_FIELDS = _enum("TopicFieldsParameter")
+PROBLEMS = "https://api.x.com/2/problems/"
 CALLER_FIELDS = {
     "confirmed_email",
     "connection_status",
@@ -58,16 +50,7 @@ RATE_HEADERS = ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-re
 
 # --------------------------------------------------------------------------- helpers
 def truth(server: EmulatorServer) -> World:
-    """A World with the server's options: the ground truth, apart from the server."""
-    s = server.emulator.settings
-    return World(
-        seed=s.seed,
-        spaces=s.spaces,
-        users=s.users,
-        start=s.start,
-        ended_retention=s.ended_retention,
-        app_token=s.bearer_token,
-    )
+    return world_like(server)
 
 
 def bearer(token: str) -> dict[str, str]:

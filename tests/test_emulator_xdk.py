@@ -9,9 +9,7 @@ expansions in 2.167 names), validates every body into strict pydantic models (a 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -25,24 +23,17 @@ from xdk.spaces.models import (
     SearchResponse,
 )
 
-import emulator as emulator_pkg
 from emulator.config import Settings
 from emulator.server import EmulatorServer
 from emulator.world import World
-
-SPEC = json.loads(
-    (Path(emulator_pkg.__file__).parent / "spec" / "x-api-v2-spaces.openapi.json").read_text()
+from tests._emulator_support import (
+    SPACE_EXPANSIONS,
+    SPACE_FIELDS,
+    TOPIC_FIELDS,
+    USER_FIELDS,
+    world_like,
 )
 
-
-def _enum(parameter: str) -> list[str]:
-    return SPEC["components"]["parameters"][parameter]["schema"]["items"]["enum"]
-
-
-SPACE_FIELDS = _enum("SpaceFieldsParameter")
-SPACE_EXPANSIONS = _enum("SpaceExpansionsParameter")
-USER_FIELDS = _enum("UserFieldsParameter")
-TOPIC_FIELDS = _enum("TopicFieldsParameter")
 EVERYTHING = {
     "space_fields": SPACE_FIELDS,
     "expansions": SPACE_EXPANSIONS,
@@ -61,15 +52,7 @@ def server() -> Iterator[EmulatorServer]:
 @pytest.fixture(scope="module")
 def world(server: EmulatorServer) -> World:
     """Ground truth with the server's options, built apart from it."""
-    s = server.emulator.settings
-    return World(
-        seed=s.seed,
-        spaces=s.spaces,
-        users=s.users,
-        start=s.start,
-        ended_retention=s.ended_retention,
-        app_token=s.bearer_token,
-    )
+    return world_like(server)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from sources.x_spaces.settings import LOOKUP, LOOKUP_ONE, RESOURCE_NOT_FOUND
@@ -131,9 +131,8 @@ def from_pipeline(pipeline: Any, tables: Iterable[str]) -> tuple[Known, set[str]
         return NothingKnown(), set()
 
     def query(sql: str, params: Sequence[Any]) -> list[tuple]:
-        with pipeline.sql_client() as client:
-            with client.execute_query(sql, *params) as cursor:
-                return [tuple(row) for row in cursor.fetchall()]
+        with pipeline.sql_client() as client, client.execute_query(sql, *params) as cursor:
+            return [tuple(row) for row in cursor.fetchall()]
 
     with pipeline.sql_client() as client:
         names = {name: client.make_qualified_table_name(name) for name in existing}
