@@ -97,5 +97,7 @@ def explain(exc: BaseException) -> str:
         return str(cause)
     if type(cause).__name__ == "LoadFailed":
         return str(cause)
+    if isinstance(cause, ValueError):  # a setting the source refused (from config or env)
+        return f"invalid setting under [sources.x_spaces]: {cause}"
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     return f"{type(cause).__name__}: {text}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -55,6 +56,7 @@ def load_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--pipelines-dir", default=None, help="Where dlt keeps pipeline state. [default: dlt's]"),
         click.option("--drop-pending", is_flag=True, help="Drop load packages left by an earlier run instead of loading them."),
         click.option("-q", "--quiet", is_flag=True, help="No progress lines; the summary only."),
+        click.option("-v", "--verbose", is_flag=True, help="Also dlt's own log (warnings, failed jobs)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -74,7 +76,9 @@ def source_args(queries: tuple[str, ...], state: str | None, creator_ids: tuple[
     return {k: v for k, v in given.items() if v is not None}
 
 
-def _setup_logging(quiet: bool) -> None:
+def _setup_logging(quiet: bool, verbose: bool = False) -> None:
+    # dlt logs failed jobs with tracebacks; the user gets one line unless they ask for more
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING" if verbose else "CRITICAL")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("x-spaces: %(message)s"))
     for name in ("sources.x_spaces", "pipelines"):
@@ -125,7 +129,7 @@ def _command(fn: Callable[..., Any]) -> Callable[..., Any]:
         args = source_args(**kwargs)
         opts = {k: kwargs[k] for k in ("duckdb_path", "destination", "lock_timeout", "emulator_tokens",
                                        "pipelines_dir", "drop_pending", "quiet")}
-        _setup_logging(kwargs["quiet"])
+        _setup_logging(kwargs["quiet"], kwargs["verbose"])
         _run(lambda: _checked(opts, args))
         return fn(args, opts, **{k: v for k, v in kwargs.items() if k in ("interval", "max_loads")})
     return wrapper

@@ -103,8 +103,9 @@ def finish_pending(pipeline: dlt.Pipeline) -> LoadInfo | None:
         pipeline.normalize()
         return pipeline.load()
     except PipelineStepFailed as exc:
+        reason = str(_root(exc)).strip().splitlines()[0]
         raise LoadFailed(
-            f"a load package left by an earlier run cannot be loaded ({_root(exc)}); "
+            f"a load package left by an earlier run cannot be loaded ({reason}); "
             f"inspect it with `dlt pipeline {pipeline.pipeline_name} info`, or drop it with "
             f"`x-spaces load --drop-pending ...`") from None
 

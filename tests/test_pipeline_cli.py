@@ -191,3 +191,31 @@ def test_a_killed_load_rerun_ends_like_an_uninterrupted_one(make_emulator, tmp_p
         rerun = cli(folder, *args, "--duckdb", "t.duckdb", token=token)
         assert rerun.returncode == 0, rerun.stderr
         assert snapshot(folder / "t.duckdb", RELATIONS) == expected, f"trial {trial}"
+
+
+def test_a_package_that_cannot_load_is_reported_with_the_command_that_clears_it(
+        server: EmulatorServer, tmp_path: Path) -> None:
+    from pipelines.spaces_pipeline import make_pipeline
+    from pipelines.emulator_tokens import EmulatorTokens
+    from sources.x_spaces import x_spaces
+
+    token = server.emulator.world.app_token
+    db = tmp_path / "poison.duckdb"
+    pipelines_dir = tmp_path / "dlt" / "pipelines"
+    pipeline = make_pipeline(db, pipelines_dir=str(pipelines_dir))
+    pipeline.extract(x_spaces(queries=["tech"], base_url=server.url, bearer_token=token,
+                              user_tokens=EmulatorTokens(server.url)))
+    pipeline.normalize()
+    jobs = [p for p in pipelines_dir.rglob("*.parquet") if "new_jobs" in p.parts]
+    assert jobs, "a normalized package waits to be loaded"
+    for job in jobs:
+        job.write_bytes(b"not parquet")  # a package no destination can load
+
+    args = ["load", "--query", "tech", "--base-url", server.url, "--duckdb", str(db),
+            "--pipelines-dir", str(pipelines_dir)]
+    result = cli(tmp_path, *args, token=token)
+    assert result.returncode == 1
+    assert "--drop-pending" in one_line_error(result)
+    cleared = cli(tmp_path, *args, "--drop-pending", token=token)
+    assert cleared.returncode == 0, cleared.stderr
+    assert rows(db, "spaces")

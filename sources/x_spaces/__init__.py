@@ -19,6 +19,7 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource
 
+from sources.x_spaces import _validation as check
 from sources.x_spaces import settings as cfg
 from sources.x_spaces.client import Client
 from sources.x_spaces.harvest import Harvest, Options
@@ -40,6 +41,10 @@ def x_spaces(
     concurrency: int = cfg.DEFAULT_CONCURRENCY,
     max_wait: float = cfg.DEFAULT_MAX_WAIT,
     base_url: str = cfg.DEFAULT_BASE_URL,
+    space_fields: Sequence[str] = cfg.SPACE_FIELDS,
+    user_fields: Sequence[str] = cfg.USER_FIELDS,
+    topic_fields: Sequence[str] = cfg.TOPIC_FIELDS,
+    post_fields: Sequence[str] = cfg.POST_FIELDS,
     space_expansions: Sequence[str] = cfg.SPACE_EXPANSIONS,
     post_expansions: Sequence[str] = cfg.POST_EXPANSIONS,
     buyer_expansions: Sequence[str] = cfg.BUYER_EXPANSIONS,
@@ -51,12 +56,20 @@ def x_spaces(
 
     max_requests caps one load (0: no cap); the next load continues where it stopped.
     concurrency bounds parallel requests; max_wait is the longest rate-limit wait (s).
+    The *_fields and *_expansions default to every public field and the Space expansions
+    plus author_id; fields that depend on the calling token are opt-in here.
     """
+    check.state(state)
+    for query in queries:
+        check.query(query)
+    if max_requests < 0 or concurrency < 1:
+        raise ValueError("max_requests must be 0 (no cap) or more, and concurrency 1 or more")
     options = Options(
-        queries=list(queries), state=state, creator_ids=[str(i) for i in creator_ids],
-        space_ids=[str(i) for i in space_ids], buyers=buyers, posts=posts,
+        queries=list(queries), state=state, creator_ids=[check.user_id(i) for i in creator_ids],
+        space_ids=[check.space_id(i) for i in space_ids], buyers=buyers, posts=posts,
         max_requests=max_requests, concurrency=concurrency,
-        space_expansions=tuple(space_expansions), post_expansions=tuple(post_expansions),
+        space_fields=tuple(space_fields), user_fields=tuple(user_fields), topic_fields=tuple(topic_fields),
+        post_fields=tuple(post_fields), space_expansions=tuple(space_expansions), post_expansions=tuple(post_expansions),
         buyer_expansions=tuple(buyer_expansions),
     )
     client = Client(base_url=base_url, bearer_token=bearer_token, max_wait=max_wait,
