@@ -336,3 +336,24 @@ def test_tokens_appear_in_no_file_table_state_or_log(server: EmulatorServer, tmp
             assert not any(s in content for s in secrets), path
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert not any(s.decode() in text for s in secrets)
+
+
+def test_a_space_that_vanishes_mid_fetch_keeps_its_posts(make_emulator, tmp_path: Path) -> None:
+    server = make_emulator(spaces=600, users=1500, ended_retention=1800)
+    world, clock = server.emulator.world, server.emulator.clock
+    t0 = clock.now()
+    space_id = world.space_ids.id(0)  # live at the start, ends 3.6 h later, with posts shared
+    db = tmp_path / "vanish.duckdb"
+    load(server, db, space_ids=[space_id])
+    shared = {r["post_id"] for r in rows(db, "space_posts")}
+    assert shared == {p["id"] for p in world.posts(space_id, at=t0)} and shared
+
+    clock.advance(float(world.ended[0]) - t0 + 60)  # ended: its final posts fetch is due...
+    load(server, db, space_ids=[space_id], max_requests=1)  # ...but the budget only looks it up
+    assert rows(db, "spaces")[0]["state"] == "ended"
+
+    clock.advance(3600)  # past the retention: gone before its posts were fetched again
+    load(server, db, space_ids=[space_id], max_requests=5)
+    errors = {(r["endpoint"], r["problem_type"]) for r in rows(db, "api_errors")}
+    assert ("/2/spaces/{id}/tweets", "resource-not-found") in errors
+    assert {r["post_id"] for r in rows(db, "space_posts")} == shared, "what was loaded of it stays"

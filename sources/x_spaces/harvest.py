@@ -36,6 +36,7 @@ from sources.x_spaces._errors import (
     UsageCapError,
 )
 from sources.x_spaces._models import Response
+from sources.x_spaces._names import problem_name
 from sources.x_spaces.client import Client
 from sources.x_spaces.known import FetchRecord, Known
 from sources.x_spaces.rows import Page, Pages
@@ -367,7 +368,10 @@ class Harvest:
             ids = [p["id"] for p in data]
             entry["post_ids"].extend(ids)
             yield from self.rows.space_posts(space_id, ids)
-        yield from self._errors(task.info["endpoint"], body.get("errors") or [])
+        errors = body.get("errors") or []
+        if not data and any(problem_name(e.get("type")) == cfg.RESOURCE_NOT_FOUND for e in errors):
+            entry["vanished"] = True  # the Space is gone: what was loaded of it stays as it was
+        yield from self._errors(task.info["endpoint"], errors)
 
     def _fetch_done(self, result: Result) -> Iterator[Page]:
         task, info = result.task, result.info
@@ -383,6 +387,9 @@ class Harvest:
                 return
             self.pending[task.key] = _pending(entry)
             yield from self._task_failed(result)
+            return
+        if entry.pop("vanished", False):
+            self.pending.pop(task.key, None)
             return
         if info.get("complete"):
             self.pending.pop(task.key, None)
