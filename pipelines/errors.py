@@ -19,6 +19,7 @@ from sources.x_spaces._errors import (
     UsageCapError,
     XSpacesError,
 )
+from sources.x_spaces.known import is_lock_error
 from sources.x_spaces.settings import DATASET_NAME, DEFAULT_BASE_URL
 
 TOKEN_HELP = "set SOURCES__X_SPACES__BEARER_TOKEN or bearer_token under [sources.x_spaces] in .dlt/secrets.toml"
@@ -97,6 +98,9 @@ def explain(exc: BaseException) -> str:
         return str(cause)
     if type(cause).__name__ == "LoadFailed":
         return str(cause)
+    if is_lock_error(cause):
+        return "the DuckDB file is locked by another process (a running load or dashboard?): " \
+               "try again, or raise --lock-timeout"
     if isinstance(cause, ValueError):  # a setting the source refused (from config or env)
         return f"invalid setting under [sources.x_spaces]: {cause}"
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

@@ -14,9 +14,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import click
 
@@ -93,7 +93,7 @@ def _load_once(args: dict[str, Any], opts: dict[str, Any]) -> LoadSummary:
     from pipelines.spaces_pipeline import make_pipeline, run_load
     from sources.x_spaces import x_spaces
 
-    source_kwargs = dict(args)
+    source_kwargs = dict(args, lock_timeout=opts["lock_timeout"])
     if opts["emulator_tokens"]:
         from pipelines.emulator_tokens import EmulatorTokens
 
@@ -157,6 +157,9 @@ def watch(args: dict[str, Any], opts: dict[str, Any], interval: float, max_loads
     docs' "monitoring live Spaces", as a service). Ctrl-C or SIGTERM finishes the
     current load and exits 0."""
     stop = threading.Event()
+    # dlt would turn a signal during its steps into a failed load; here it only asks the
+    # loop to stop after the current load.
+    os.environ["RUNTIME__INTERCEPT_SIGNALS"] = "false"
 
     def on_signal(signum: int, frame: Any) -> None:
         if not stop.is_set():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import duckdb
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from sources.x_spaces.known import is_lock_error, retry_locked
 from sources.x_spaces.settings import DATASET_NAME, PIPELINE_NAME
 from sources.x_spaces.tables import LIST_RELATIONS, TABLES
 
@@ -77,31 +77,27 @@ def wait_for_lock(path: str, timeout: float) -> None:
     """Wait until no other process holds the DuckDB file (a dashboard, another load)."""
     if not Path(path).exists():
         return  # nothing to wait for, and connecting would create the file
-    deadline = time.monotonic() + timeout
-    delay = 0.2
-    while True:
-        try:
-            duckdb.connect(path).close()
-            return
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise LoadFailed(
-                    f"{path} is locked by another process (a running load or dashboard?) and stayed "
-                    f"locked for {timeout:.0f} s; try again, or raise --lock-timeout") from None
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    try:
+        retry_locked(lambda: duckdb.connect(path).close(), timeout)
+    except duckdb.Error as exc:
+        if is_lock_error(exc):
+            raise LoadFailed(locked_message(path, timeout)) from None
+        raise
 
 
-def finish_pending(pipeline: dlt.Pipeline) -> LoadInfo | None:
+def locked_message(path: str, timeout: float) -> str:
+    return (f"{path} is locked by another process (a running load or dashboard?) and stayed "
+            f"locked for {timeout:.0f} s; try again, or raise --lock-timeout")
+
+
+def finish_pending(pipeline: dlt.Pipeline, lock_timeout: float = 60.0) -> LoadInfo | None:
     """Load packages left by an interrupted run before extracting new data."""
     if not pipeline.has_pending_data:
         return None
     log.info("finishing load packages left by an earlier run")
     try:
         pipeline.normalize()
-        return pipeline.load()
+        return _load_with_lock_retry(pipeline, duckdb_path(pipeline), lock_timeout)
     except PipelineStepFailed as exc:
         reason = str(_root(exc)).strip().splitlines()[0]
         raise LoadFailed(
@@ -115,12 +111,12 @@ def run_load(pipeline: dlt.Pipeline, source: Any, lock_timeout: float = 60.0) ->
     path = duckdb_path(pipeline)
     if path is not None:
         wait_for_lock(path, lock_timeout)
-    finish_pending(pipeline)
+    finish_pending(pipeline, lock_timeout)
     pipeline.extract(source)
     pipeline.normalize()
     info = _load_with_lock_retry(pipeline, path, lock_timeout)
     if is_duckdb(pipeline):
-        create_views(pipeline)
+        retry_locked(lambda: create_views(pipeline), lock_timeout)
     rows = {}
     trace = pipeline.last_trace
     if trace is not None and trace.last_normalize_info is not None:
@@ -129,14 +125,9 @@ def run_load(pipeline: dlt.Pipeline, source: Any, lock_timeout: float = 60.0) ->
 
 
 def _load_with_lock_retry(pipeline: dlt.Pipeline, path: str | None, timeout: float) -> LoadInfo:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return pipeline.load()
-        except PipelineStepFailed as exc:
-            if path is None or "lock" not in str(_root(exc)).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(1.0)
+    if path is None:
+        return pipeline.load()
+    return retry_locked(pipeline.load, timeout)
 
 
 def create_views(pipeline: dlt.Pipeline) -> None:

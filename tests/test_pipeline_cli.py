@@ -219,3 +219,48 @@ def test_a_package_that_cannot_load_is_reported_with_the_command_that_clears_it(
     cleared = cli(tmp_path, *args, "--drop-pending", token=token)
     assert cleared.returncode == 0, cleared.stderr
     assert rows(db, "spaces")
+
+
+def test_a_signal_during_a_load_lets_it_finish_and_exits_0(server: EmulatorServer, tmp_path: Path) -> None:
+    server.emulator.faults.settings.update({"latency_ms": 150})  # a load of a few seconds
+    token = server.emulator.world.app_token
+    process = subprocess.Popen([CLI, "watch", "--query", "tech", "--query", "music", "--base-url", server.url,
+                                "--duckdb", "s.duckdb", "--emulator-tokens", "--interval", "600"],
+                               cwd=tmp_path, env=env(tmp_path, token), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        progress = process.stderr.readline()  # the first progress line: the load is under way
+        assert progress.startswith("x-spaces: discovery"), progress
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.startswith("complete:")
+    loads = rows(tmp_path / "s.duckdb", "loads")
+    assert [r["status"] for r in loads] == ["complete"]
+    assert rows(tmp_path / "s.duckdb", "space_fetches"), "the load went on to buyers and posts"
+
+
+def test_a_signal_during_dlt_load_step_also_lets_it_finish(server: EmulatorServer, tmp_path: Path) -> None:
+    # dlt intercepts signals in its normalize and load steps: send one from inside that step
+    script = (
+        "import os, signal, sys\n"
+        "import importlib\n"
+        "p = importlib.import_module('dlt.pipeline.pipeline')\n"
+        "run_pool = p.runner.run_pool\n"
+        "def inside_a_step(config, step):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return run_pool(config, step)\n"
+        "p.runner.run_pool = inside_a_step\n"
+        "from pipelines.cli import main\n"
+        "sys.argv = ['x-spaces'] + sys.argv[1:]\n"
+        "main()\n"
+    )
+    token = server.emulator.world.app_token
+    result = subprocess.run([sys.executable, "-c", script, "watch", "--query", "tech", "--base-url", server.url,
+                             "--duckdb", "l.duckdb", "--no-buyers", "--interval", "600"],
+                            cwd=tmp_path, env=env(tmp_path, token), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("complete:")
+    assert [r["status"] for r in rows(tmp_path / "l.duckdb", "loads")] == ["complete"]

@@ -40,6 +40,7 @@ def x_spaces(
     max_requests: int = 0,
     concurrency: int = cfg.DEFAULT_CONCURRENCY,
     max_wait: float = cfg.DEFAULT_MAX_WAIT,
+    lock_timeout: float = 60.0,
     base_url: str = cfg.DEFAULT_BASE_URL,
     space_fields: Sequence[str] = cfg.SPACE_FIELDS,
     user_fields: Sequence[str] = cfg.USER_FIELDS,
@@ -55,7 +56,8 @@ def x_spaces(
     explicit `space_ids`, with their buyers and posts.
 
     max_requests caps one load (0: no cap); the next load continues where it stopped.
-    concurrency bounds parallel requests; max_wait is the longest rate-limit wait (s).
+    concurrency bounds parallel requests; max_wait is the longest rate-limit wait (s);
+    lock_timeout is how long to wait for a destination file another process holds (s).
     The *_fields and *_expansions default to every public field and the Space expansions
     plus author_id; fields that depend on the calling token are opt-in here.
     """
@@ -77,14 +79,15 @@ def x_spaces(
     tokens = user_tokens if user_tokens is not None else {}
     if isinstance(tokens, dict) and type(tokens) is dict:
         tokens = {str(k): v for k, v in tokens.items()}  # TOML keys may arrive as ints
-    return spaces_api(client, options, tokens)
+    return spaces_api(client, options, tokens, lock_timeout)
 
 
 @dlt.resource(name="spaces_api", standalone=False)
-def spaces_api(client: Client, options: Options, user_tokens: Mapping[str, str]) -> Iterator[Any]:
+def spaces_api(client: Client, options: Options, user_tokens: Mapping[str, str],
+               lock_timeout: float = 60.0) -> Iterator[Any]:
     """Every table of the dataset, page by page. This resource has no hints of its own:
     each page carries its table's hints (see tables.py)."""
-    known, existing = from_pipeline(dlt.current.pipeline(), TABLES)
+    known, existing = from_pipeline(dlt.current.pipeline(), TABLES, lock_timeout)
     harvest = Harvest(client, options, known, dlt.current.resource_state(), user_tokens, existing)
     try:
         for table_name, page in harvest.pages():

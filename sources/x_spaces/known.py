@@ -7,6 +7,7 @@ read from the loaded tables. A fresh dataset (no tables yet) knows nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,24 +117,60 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield values[start:start + size]
 
 
-def from_pipeline(pipeline: Any, tables: Iterable[str]) -> tuple[Known, set[str]]:
-    """What the pipeline's destination dataset holds, and which of `tables` exist there."""
+def is_lock_error(exc: BaseException) -> bool:
+    """DuckDB's answer when another process holds the file."""
+    while exc is not None:
+        text = str(exc).lower()
+        if "could not set lock" in text or "conflicting lock" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+def retry_locked(call: Callable[[], Any], timeout: float) -> Any:
+    """Run `call`, again while the DuckDB file is locked by another process (a dashboard
+    reading between two loads), for up to `timeout` seconds. Other errors go up."""
+    deadline = time.monotonic() + timeout
+    delay = 0.1
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def from_pipeline(pipeline: Any, tables: Iterable[str], lock_timeout: float = 60.0) -> tuple[Known, set[str]]:
+    """What the pipeline's destination dataset holds, and which of `tables` exist there.
+    A busy file is waited for; any other failure to read it stops the load (reading it as
+    empty would re-fetch everything and miss the ends of open Spaces)."""
     try:
         job_client = pipeline.destination_client()
-        database = getattr(job_client.config.credentials, "database", None)
-        if pipeline.destination.destination_name == "duckdb" and database and not Path(str(database)).exists():
-            return NothingKnown(), set()  # a new DuckDB file: connecting would create it
-        with job_client:
-            existing = {name for name, columns in job_client.get_storage_tables(list(tables)) if columns}
-    except Exception:  # noqa: BLE001 - no schema, no dataset or no destination yet: a fresh start
+    except Exception:  # noqa: BLE001 - no destination or schema configured yet: nothing to know
         return NothingKnown(), set()
+    database = getattr(job_client.config.credentials, "database", None)
+    if pipeline.destination.destination_name == "duckdb" and database and not Path(str(database)).exists():
+        return NothingKnown(), set()  # a new DuckDB file: connecting would create it
+
+    def storage_tables() -> set[str]:
+        with job_client:
+            return {name for name, columns in job_client.get_storage_tables(list(tables)) if columns}
+
+    existing = retry_locked(storage_tables, lock_timeout)
     if not existing:
         return NothingKnown(), set()
 
     def query(sql: str, params: Sequence[Any]) -> list[tuple]:
-        with pipeline.sql_client() as client, client.execute_query(sql, *params) as cursor:
-            return [tuple(row) for row in cursor.fetchall()]
+        def run() -> list[tuple]:
+            with pipeline.sql_client() as client, client.execute_query(sql, *params) as cursor:
+                return [tuple(row) for row in cursor.fetchall()]
+        return retry_locked(run, lock_timeout)
 
-    with pipeline.sql_client() as client:
-        names = {name: client.make_qualified_table_name(name) for name in existing}
+    def qualified() -> dict[str, str]:
+        with pipeline.sql_client() as client:
+            return {name: client.make_qualified_table_name(name) for name in existing}
+
+    names = retry_locked(qualified, lock_timeout)
     return DatasetKnown(query, names.__getitem__, existing), existing
