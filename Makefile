@@ -3,27 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install demo test test-fast test-heavy emulator dashboard report benchmark clean
+.PHONY: install install-test demo test test-fast test-heavy emulator dashboard report clean
 
+# The project and what it runs on (enough for the demo and x-spaces).
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
+
+# Plus what the tests use (pytest, respx, openapi-core, the official SDK, playwright).
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(TEST_STAMP)
 
 demo: install
 	$(BIN)/python -m pipelines.demo
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install-test
 	$(BIN)/python -m pytest -m "not heavy"
 
-test-heavy: install
+test-heavy: install-test
 	$(BIN)/python -m pytest -m heavy
 
 emulator: install
