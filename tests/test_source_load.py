@@ -287,7 +287,7 @@ def test_max_requests_spreads_the_work_over_loads_without_gap_or_duplicate(
     for _ in range(40):
         report = load(server, budgeted, queries=QUERIES, creator_ids=creators, max_requests=4)
         status = rows(budgeted, "loads", order_by="finished_at")[-1]
-        assert status["requests"] <= 4
+        assert status["requests"] - status["retries"] <= 4, "the cap counts calls; a retried call once"
         statuses.append(status["status"])
         if status["status"] == "complete":
             break

@@ -161,6 +161,7 @@ class Transport:
                     self.rates.wait_for(endpoint, self.short_pause)
                 else:
                     self.rates.exhaust(endpoint, key, reset)
+                self.counters.add(endpoint, retries=1)  # the same call, sent again
                 continue
             if status >= 500:
                 self.counters.add(endpoint, errors=1)
