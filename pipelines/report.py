@@ -63,7 +63,7 @@ def print_summary(summary: LoadSummary, brief: bool = False) -> None:
     requests = int(load.get("requests") or 0)
     waited = float(load.get("wait_seconds") or 0)
     line = (f"{summary.status}: {load.get('spaces_seen', 0)} Spaces seen at {when} (API clock); "
-            f"{requests} requests, {waited:.0f} s waiting, {summary.seconds:.1f} s in all")
+            f"{_count(requests, 'request')}, {waited:.0f} s waiting, {summary.seconds:.1f} s in all")
     click.echo(line)
     if brief:
         return
@@ -74,8 +74,13 @@ def print_summary(summary: LoadSummary, brief: bool = False) -> None:
     click.echo(f"  requests: {calls or 'none'}; retries {load.get('retries') or 0}")
     if load.get("max_requests"):
         left = "exhausted: the next load continues" if load.get("budget_exhausted") else "not exhausted"
-        click.echo(f"  budget: {requests} of {load['max_requests']} requests, {left}")
+        calls_made = requests - int(load.get("retries") or 0)  # the cap counts calls, not re-sends
+        click.echo(f"  budget: {calls_made} of {load['max_requests']} calls, {left}")
     if load.get("errors"):
         click.echo(f"  {load['errors']} API errors recorded in x_spaces.api_errors")
     if load.get("message"):
         click.echo(f"  note: {load['message']}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -198,7 +198,8 @@ class Harvest:
                 yield from self._task_failed(result)
             elif result.done and not result.info.get("ran"):
                 not_run.append(result.task)
-        self.progress(f"{name}: {len(tasks) - len(not_run)} requests, {len(self.seen) - before} new Spaces")
+        made, found = len(tasks) - len(not_run), len(self.seen) - before
+        self.progress(f"{name}: {made} {'call' if made == 1 else 'calls'}, {found} Spaces found")
         return not_run
 
     def _discovery_tasks(self, queries: list[str], creators: list[str]) -> list[Task]:
