@@ -25,6 +25,10 @@ from sources.x_spaces.settings import DATASET_NAME, DEFAULT_BASE_URL
 TOKEN_HELP = "set SOURCES__X_SPACES__BEARER_TOKEN or bearer_token under [sources.x_spaces] in .dlt/secrets.toml"
 
 
+class InvalidSetting(ValueError):
+    """A setting the source refused when it was built (from the command line, config or env)."""
+
+
 def configured_base_url(args: dict[str, Any]) -> str:
     return args.get("base_url") or dlt.config.get("sources.x_spaces.base_url", str) or DEFAULT_BASE_URL
 
@@ -101,7 +105,7 @@ def explain(exc: BaseException) -> str:
     if is_lock_error(cause):
         return "the DuckDB file is locked by another process (a running load or dashboard?): " \
                "try again, or raise --lock-timeout"
-    if isinstance(cause, ValueError):  # a setting the source refused (from config or env)
+    if isinstance(cause, InvalidSetting):
         return f"invalid setting under [sources.x_spaces]: {cause}"
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     return f"{type(cause).__name__}: {text}"

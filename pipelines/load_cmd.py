@@ -103,7 +103,11 @@ def _load_once(args: dict[str, Any], opts: dict[str, Any]) -> LoadSummary:
         pipeline.drop_pending_packages()
         log.warning("dropped load packages left by an earlier run")
     started = time.monotonic()
-    report = run_load(pipeline, x_spaces(**source_kwargs), lock_timeout=opts["lock_timeout"])
+    try:
+        source = x_spaces(**source_kwargs)
+    except ValueError as exc:
+        raise errors.InvalidSetting(str(exc)) from None
+    report = run_load(pipeline, source, lock_timeout=opts["lock_timeout"])
     return LoadSummary(report.rows, latest_load(pipeline), time.monotonic() - started)
 
 
@@ -120,7 +124,10 @@ def _run(fn: Callable[[], Any]) -> Any:
     except click.ClickException:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line
-        raise click.ClickException(errors.explain(exc)) from None
+        error = click.ClickException(errors.explain(exc))
+        if isinstance(exc, errors.InvalidSetting):
+            error.exit_code = 2  # a bad option, given in config or the environment
+        raise error from None
 
 
 def _command(fn: Callable[..., Any]) -> Callable[..., Any]:

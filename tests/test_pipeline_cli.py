@@ -35,9 +35,10 @@ def env(tmp_path: Path, token: str | None) -> dict[str, str]:
     return out
 
 
-def cli(tmp_path: Path, *args: str, token: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([CLI, *args], cwd=tmp_path, env=env(tmp_path, token), capture_output=True,
-                          text=True, timeout=timeout)
+def cli(tmp_path: Path, *args: str, token: str | None = None, timeout: float = 120,
+        settings: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], cwd=tmp_path, env={**env(tmp_path, token), **(settings or {})},
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:
@@ -77,6 +78,23 @@ def test_bad_input_is_one_line_and_writes_nothing(server: EmulatorServer, tmp_pa
     assert says in one_line_error(result)
     assert not (tmp_path / "out.duckdb").exists()
     assert actual is None or actual == "app" or actual not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("setting", "value", "says"), [
+    ("SPACE_FIELDS", '["title", "nope"]', "space_fields: unknown field 'nope'"),
+    ("BUYER_EXPANSIONS", '["nope"]', "buyer_expansions: unknown expansion 'nope'"),
+    ("STATE", "bogus", "state must be one of"),
+    ("CONCURRENCY", "0", "concurrency 1 or more"),
+])
+def test_a_bad_setting_from_the_environment_is_refused_before_any_request(
+        server: EmulatorServer, tmp_path: Path, setting: str, value: str, says: str) -> None:
+    result = cli(tmp_path, "load", "--base-url", server.url, "--query", "tech", "--duckdb", "out.duckdb",
+                 token=server.emulator.world.app_token, settings={f"SOURCES__X_SPACES__{setting}": value})
+    assert result.returncode == 2, result.stderr
+    line = one_line_error(result)
+    assert "invalid setting under [sources.x_spaces]" in line and says in line
+    assert not server.emulator.stats.requests, "no request spent"
+    assert not (tmp_path / "out.duckdb").exists()
 
 
 def test_a_locked_duckdb_file_fails_in_one_line_after_the_lock_timeout(server: EmulatorServer, tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from sources.x_spaces import _names as names
+from sources.x_spaces import _validation as check
 from sources.x_spaces import settings as cfg
 from sources.x_spaces import tables as t
 from sources.x_spaces._errors import (
@@ -64,6 +66,17 @@ class Options:
     post_fields: tuple[str, ...] = cfg.POST_FIELDS
     post_expansions: tuple[str, ...] = cfg.POST_EXPANSIONS
     buyer_expansions: tuple[str, ...] = cfg.BUYER_EXPANSIONS
+
+    def __post_init__(self) -> None:
+        """Unknown field or expansion names fail here, when the source is built, not at a
+        load's first request (the client's own checks, applied to the settings)."""
+        check.fields(self.space_fields, names.SPACE_FIELDS, names.OLDER_SPACE_FIELDS, "space_fields")
+        check.fields(self.user_fields, names.USER_FIELDS, {}, "user_fields")
+        check.fields(self.topic_fields, names.TOPIC_FIELDS, {}, "topic_fields")
+        check.fields(self.post_fields, names.POST_FIELDS, names.OLDER_POST_FIELDS, "post_fields")
+        check.expansions(self.space_expansions, names.SPACE_EXPANSIONS, "space_expansions")
+        check.expansions(self.post_expansions, names.POST_EXPANSIONS, "post_expansions")
+        check.expansions(self.buyer_expansions, names.USER_EXPANSIONS, "buyer_expansions")
 
 
 @dataclass
