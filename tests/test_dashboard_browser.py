@@ -1,11 +1,10 @@
 """The dashboard served by `marimo run`, opened in headless Chromium (Debian's, never a
 browser playwright downloads): every section renders its chart or table, and neither the
-app nor the page reports an error. Installs Chromium with scripts/install_chromium.sh
+app nor the page reports an error. Installs Chromium with scripts/apt_install.sh
 when it is missing; skips where it cannot, except on CI (CI=true), where that fails."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -22,35 +21,25 @@ from urllib.parse import urlparse
 import pytest
 
 from pipelines.dashboard import charts
-from tests.test_dashboard import NOTEBOOK, ROOT, Holder, build_demo, env, mart
+from tests._system import ensure, skip_or_fail
+from tests.test_dashboard import NOTEBOOK, Holder, build_demo, env, mart
 
 pytestmark = pytest.mark.heavy
 
 CHROMIUM = Path("/usr/bin/chromium")
-INSTALLER = ROOT / "scripts" / "install_chromium.sh"
+PACKAGES = ["chromium", "fonts-dejavu-core", "fonts-liberation"]  # fonts to draw text with
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 APP_ERRORS = ("An internal error occurred", "Traceback", "Database busy", "Nothing to show")
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a skipped browser test is a failure)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
-        result = subprocess.run(["bash", str(INSTALLER)], capture_output=True, text=True, timeout=900,
-                                check=False)
-        if result.returncode != 0 or not CHROMIUM.exists():
-            _skip_or_fail(f"no Chromium at {CHROMIUM} and {INSTALLER.name} could not install it: "
-                          f"{result.stderr.strip()[-500:]}")
+    ensure(str(CHROMIUM), *PACKAGES)
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _skip_or_fail("the playwright package is not installed")
+        skip_or_fail("the playwright package is not installed")
     return CHROMIUM
 
 
