@@ -6,9 +6,9 @@ parameters, and returns (status, body). Auth, rate limits and validation happen 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from emulator.paging import Cursor, Paging, page_forward
 from emulator.render import PROBLEMS, Renderer, Selection, not_found

@@ -12,8 +12,8 @@ import logging
 import random
 import threading
 import time
-from typing import TYPE_CHECKING, Any
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import orjson
 

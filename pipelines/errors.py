@@ -9,6 +9,7 @@ from typing import Any
 import click
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.destination import Destination
 
 from sources.x_spaces import _validation as check
 from sources.x_spaces._errors import (
@@ -54,6 +55,14 @@ def check_work(args: dict[str, Any]) -> None:
                                "(or set queries / creator_ids / space_ids under [sources.x_spaces])")
 
 
+def check_destination(name: str) -> None:
+    try:
+        Destination.from_reference(name)
+    except Exception:  # noqa: BLE001 - dlt raises several kinds for an unknown name
+        raise click.UsageError(f"--destination {name}: not a dlt destination "
+                               "(e.g. postgres, motherduck, bigquery)") from None
+
+
 def check_writable(path: Path) -> None:
     if path.stem == DATASET_NAME:
         raise click.UsageError(f"--duckdb {path}: DuckDB names the file's catalog {path.stem!r}, like the "
@@ -87,6 +96,12 @@ def explain(exc: BaseException) -> str:
     if isinstance(cause, ConfigFieldMissingException):
         if "bearer_token" in cause.fields:
             return f"no bearer token configured: {TOKEN_HELP}"
+        destination = getattr(cause.config, "destination_type", None)
+        if destination:
+            name = str(destination).rsplit(".", 1)[-1]
+            return (f"destination {name}: missing or incomplete {', '.join(cause.fields)}: set "
+                    f"DESTINATION__{name.upper()}__CREDENTIALS or [destination.{name}] credentials "
+                    f"in .dlt/secrets.toml")
         return f"missing setting(s) {', '.join(cause.fields)} under [sources.x_spaces]"
     if isinstance(cause, AuthenticationError):
         return f"the API refused the bearer token ({cause.status_code} {cause.title or 'Unauthorized'}): {TOKEN_HELP}"

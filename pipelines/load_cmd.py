@@ -48,7 +48,7 @@ def load_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--duckdb", "duckdb_path", type=click.Path(dir_okay=False), default=DEFAULT_DUCKDB,
                      show_default=True, help="DuckDB file to load into."),
         click.option("--destination", default=None,
-                     help="Another dlt destination (postgres, bigquery, snowflake, motherduck, ...); credentials from secrets."),
+                     help="Another dlt destination: postgres (tested; pip install -e '.[postgres]') or any other by name; credentials from secrets."),
         click.option("--lock-timeout", type=click.FloatRange(0), default=60.0, show_default=True,
                      help="Seconds to wait for a DuckDB file locked by another process."),
         click.option("--emulator-tokens", is_flag=True,
@@ -100,7 +100,7 @@ def _load_once(args: dict[str, Any], opts: dict[str, Any]) -> LoadSummary:
         source_kwargs["user_tokens"] = EmulatorTokens(errors.configured_base_url(args))
     pipeline = make_pipeline(opts["duckdb_path"], opts["destination"], opts["pipelines_dir"])
     if opts["drop_pending"] and pipeline.has_pending_data:
-        pipeline.drop_pending_packages()
+        pipeline.abort_packages()  # also rolls dlt state back to before those packages
         log.warning("dropped load packages left by an earlier run")
     started = time.monotonic()
     try:
@@ -116,6 +116,8 @@ def _checked(opts: dict[str, Any], args: dict[str, Any]) -> None:
     errors.check_work(args)
     if opts["destination"] in (None, "duckdb"):
         errors.check_writable(Path(opts["duckdb_path"]))
+    else:
+        errors.check_destination(opts["destination"])
 
 
 def _run(fn: Callable[[], Any]) -> Any:

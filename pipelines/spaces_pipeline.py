@@ -111,11 +111,13 @@ def run_load(pipeline: dlt.Pipeline, source: Any, lock_timeout: float = 60.0) ->
     path = duckdb_path(pipeline)
     if path is not None:
         wait_for_lock(path, lock_timeout)
+    else:
+        pipeline.destination_client()  # missing credentials fail now, before a request is spent
     finish_pending(pipeline, lock_timeout)
-    pipeline.extract(source)
+    pipeline.extract(source, loader_file_format=LOADER_FILE_FORMAT.get(pipeline.destination.destination_name))
     pipeline.normalize()
     info = _load_with_lock_retry(pipeline, path, lock_timeout)
-    if is_duckdb(pipeline):
+    if pipeline.destination.destination_name in UNNEST_SQL:
         retry_locked(lambda: create_views(pipeline), lock_timeout)
     rows = {}
     trace = pipeline.last_trace
@@ -130,16 +132,29 @@ def _load_with_lock_retry(pipeline: dlt.Pipeline, path: str | None, timeout: flo
     return retry_locked(pipeline.load, timeout)
 
 
+# Where dlt's choice for Arrow pages is wrong: its CSV files for Postgres load empty strings
+# as NULL; SQL inserts keep them.
+LOADER_FILE_FORMAT = {"postgres": "insert_values"}
+
+# A JSON list column as rows (element, position), per destination that gets the views.
+UNNEST_SQL = {
+    "duckdb": "unnest(cast(s.{column} as varchar[]))",
+    "motherduck": "unnest(cast(s.{column} as varchar[]))",
+    "postgres": "jsonb_array_elements_text(s.{column})",
+}
+
+
 def create_views(pipeline: dlt.Pipeline) -> None:
     """hosts, speakers, invited_users and space_topics: the current lists of each Space,
     unnested from the list columns of `spaces` (see the README for why)."""
+    unnest = UNNEST_SQL[pipeline.destination.destination_name]
     with pipeline.sql_client() as client:
         spaces = client.make_qualified_table_name("spaces")
         for view, (column, id_name) in LIST_RELATIONS.items():
             client.execute_sql(
                 f"create or replace view {client.make_qualified_table_name(view)} as "
                 f"select s.id as space_id, l.{id_name}, l.position "
-                f"from {spaces} s, unnest(cast(s.{column} as varchar[])) with ordinality as l({id_name}, position)"
+                f"from {spaces} s, {unnest.format(column=column)} with ordinality as l({id_name}, position)"
             )
 
 

@@ -66,7 +66,9 @@ def test_load_from_the_command_line(server: EmulatorServer, tmp_path: Path) -> N
     (["--query", "tech", "--max-requests", "-1"], "app", 2, "--max-requests"),
     (["--query", "tech", "--duckdb", "missing/dir/x.duckdb"], "app", 2, "does not exist"),
     ([], "app", 2, "nothing to load"),
+    (["--query", "tech", "--destination", "nowhere"], "app", 2, "--destination nowhere: not a dlt destination"),
     (["--query", "tech"], None, 1, "no bearer token configured"),
+    (["--query", "tech", "--destination", "postgres"], "app", 1, "destination postgres: missing or incomplete credentials"),
     (["--query", "tech"], "wrong-token", 1, "refused the bearer token (401"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(server: EmulatorServer, tmp_path: Path, args: list[str],
@@ -213,8 +215,8 @@ def test_a_killed_load_rerun_ends_like_an_uninterrupted_one(make_emulator, tmp_p
 
 def test_a_package_that_cannot_load_is_reported_with_the_command_that_clears_it(
         server: EmulatorServer, tmp_path: Path) -> None:
-    from pipelines.spaces_pipeline import make_pipeline
     from pipelines.emulator_tokens import EmulatorTokens
+    from pipelines.spaces_pipeline import make_pipeline
     from sources.x_spaces import x_spaces
 
     token = server.emulator.world.app_token

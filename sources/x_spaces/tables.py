@@ -60,6 +60,9 @@ class Table:
         columns: dict[str, dict[str, Any]] = {
             name: {"nullable": False, "primary_key": True} for name in self.primary_key
         }
+        for column in self.columns:  # lists: JSON on every destination (DuckDB's JSON, Postgres' jsonb)
+            if pa.types.is_list(column.type):
+                columns[column.name] = {"data_type": "json"}
         if self.hard_delete:
             columns[self.hard_delete] = {"hard_delete": True, "data_type": "bool"}
         disposition: Any = self.write_disposition
