@@ -150,6 +150,9 @@ class Truth:
         live.sort(key=lambda item: (-item[1]["participant_count"], item[0]))
         return {space_id: {
             "live_rank": rank, "title": obj["title"], "creator_id": obj["creator_id"],
+            "creator_username": self.username(obj["creator_id"]),
+            "host_usernames": [self.username(u) for u in obj["host_ids"]],
+            "topic_names": sessions[space_id]["topic_names"], "is_ticketed": obj["is_ticketed"],
             "started_at": sessions[space_id]["started_at"], "observed_at": self.now,
             "count_participants": obj["participant_count"], "count_subscribers": obj["subscriber_count"],
             "live_minutes": (self.now - sessions[space_id]["started_at"]) / 60,
@@ -159,7 +162,7 @@ class Truth:
         sessions = self.sessions()
         out = {}
         for space_id, seen in self.seen_at.items():
-            started = sessions[space_id]["started_at"]
+            started, ended = sessions[space_id]["started_at"], sessions[space_id]["ended_at"]
             previous = None
             for n, (t, obj) in enumerate(seen, start=1):
                 count = obj["participant_count"]
@@ -167,7 +170,8 @@ class Truth:
                     "observation_number": n, "state": obj["state"], "is_live": obj["state"] == "live",
                     "count_participants": count, "count_subscribers": obj["subscriber_count"],
                     "participants_change": None if previous is None else count - previous,
-                    "minutes_since_start": (t - started) / 60 if started is not None and t >= started else None,
+                    "minutes_since_start": ((min(t, ended) if ended is not None else t) - started) / 60
+                    if started is not None and t >= started else None,
                     "title": sessions[space_id]["title"],
                 }
                 previous = count
@@ -192,6 +196,8 @@ class Truth:
                 above = sum(live[k + 1][0] - live[k][0] for k in range(len(live) - 1) if live[k][1] * 2 > peak)
                 share = above / total
             out[space_id] = {
+                "title": sessions[space_id]["title"], "state": sessions[space_id]["state"],
+                "started_at": sessions[space_id]["started_at"],
                 "count_live_observations": len(live), "first_live_at": live[0][0], "last_live_at": live[-1][0],
                 "peak_participants": peak, "peak_at": peak_at,
                 "seconds_to_peak": peak_at - sessions[space_id]["started_at"],
@@ -202,16 +208,25 @@ class Truth:
         return out
 
     def host_leaderboard(self) -> dict[str, dict]:
+        sessions = self.sessions()
         per_host: dict[str, list[dict]] = defaultdict(list)
-        for session in self.sessions().values():
+        for session in sessions.values():
             for user_id in session["host_ids"]:
                 per_host[user_id].append(session)
+        live_audience: dict[str, list[int]] = defaultdict(list)  # over the current host lists
+        for space_id, seen in self.seen_at.items():
+            for user_id in sessions[space_id]["host_ids"]:
+                live_audience[user_id] += [o["participant_count"] for _, o in seen if o["state"] == "live"]
         rows = {}
         for user_id, hosted in per_host.items():
             started = [s for s in hosted if s["started_at"] is not None]
             peaks = [s["peak_participants"] for s in started]
+            audience = live_audience[user_id]
+            user = self.world.user(user_id)
             rows[user_id] = {
-                "username": self.username(user_id),
+                "username": user["username"], "name": user["name"],
+                "count_followers": user["public_metrics"]["followers_count"],
+                "avg_participants": sum(audience) / len(audience) if audience else None,
                 "count_spaces_hosted": len(hosted), "count_spaces_started": len(started),
                 "count_spaces_scheduled": sum(s["state"] == "scheduled" for s in hosted),
                 "live_seconds": sum(s["duration_seconds"] for s in started),
@@ -323,7 +338,8 @@ class Truth:
                     fetched = (t, obj["state"], obj["subscriber_count"])
             rows[space_id] = {
                 "title": s["title"], "state": s["state"], "creator_id": s["creator_id"],
-                "count_buyers": s["count_buyers"], "count_subscribers": s["count_subscribers"],
+                "creator_username": s["creator_username"], "scheduled_start_at": s["scheduled_start_at"],
+                "started_at": s["started_at"], "count_buyers": s["count_buyers"], "count_subscribers": s["count_subscribers"],
                 "buyers_per_subscriber": s["count_buyers"] / s["count_subscribers"] if s["count_subscribers"] else None,
                 "peak_participants": s["peak_participants"],
                 "is_buyers_complete": True, "buyers_fetched_at": fetched[0],
@@ -338,6 +354,7 @@ class Scenario:
     truth: Truth
     creator_ids: list[str]
     space_ids: list[str]
+    requests_per_load: list[int]  # what the emulator served each load
 
 
 def top_creators(world: World, n: int) -> list[str]:
@@ -370,15 +387,18 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
         creators = top_creators(world, N_CREATORS)
         space_ids = explicit_ids(world, instants, creators)
         pipeline = make_pipeline(path, pipelines_dir=str(tmp / "pipelines"))
+        served = [server.emulator.stats.as_dict()["total"]]
         for t in instants:
             clock.advance(t - clock.now())
             run_load(pipeline, x_spaces(
                 queries=QUERIES, creator_ids=creators, space_ids=space_ids, base_url=server.url,
                 bearer_token=world.app_token, user_tokens=EmulatorTokens(server.url)))
+            served.append(server.emulator.stats.as_dict()["total"])
     with duckdb.connect(str(path)) as con:
         build(con, Project.load())
     seen_at, unavailable = observe(world, instants, QUERIES, creators, space_ids)
-    return Scenario(path, Truth(world, instants, seen_at, unavailable), creators, space_ids)
+    return Scenario(path, Truth(world, instants, seen_at, unavailable), creators, space_ids,
+                    [b - a for a, b in zip(served, served[1:])])
 
 
 @pytest.fixture(scope="module")
@@ -501,6 +521,15 @@ def test_ticket_sales(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> Non
     expected = scenario.truth.ticket_sales()
     assert any(row["count_buyers"] for row in expected.values())
     assert_rows("analytics.ticket_sales", fetch(con, "analytics.ticket_sales", "space_id"), expected)
+
+
+def test_load_history(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> None:
+    truth = scenario.truth
+    actual = fetch(con, "analytics.load_history", "observed_at")
+    expected = {t: {"is_latest": t == truth.now, "count_requests": n, "status": "complete",
+                    "is_budget_exhausted": False}
+                for t, n in zip(truth.instants, scenario.requests_per_load)}
+    assert_rows("analytics.load_history", actual, expected)
 
 
 def test_data_tests_pass(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> None:

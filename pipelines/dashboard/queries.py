@@ -113,6 +113,9 @@ def run(db: str | Path, sql: str, params: list[Any] | None = None,
             return con.sql(sql, params=params or None).pl()
         except duckdb.CatalogException as exc:
             raise ModelsMissing(models_message(Path(db), exc)) from None
+        except duckdb.BinderException as exc:  # a mart built by another version of sql/
+            raise ModelsMissing(f"{db}: the dashboard models are out of date ({_one_line(exc)}). "
+                                f"Rebuild them with `x-spaces models --duckdb {db}`.") from None
 
 
 def models_message(db: Path, exc: BaseException) -> str:
@@ -132,8 +135,8 @@ def overview(db: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> pl.DataFrame
     """One row: the latest load ("now"), loads so far, Spaces known, live now, listening now."""
     return run(db, """
         select
-            (select max(observed_at) from x_spaces.loads) as latest_load_at,
-            (select count(*) from x_spaces.loads) as count_loads,
+            (select max(observed_at) from analytics.load_history) as latest_load_at,
+            (select count(*) from analytics.load_history) as count_loads,
             (select count(*) from analytics.space_sessions) as count_spaces,
             (select count(*) from analytics.live_now) as count_live,
             (select coalesce(sum(count_participants), 0) from analytics.live_now) as count_listening

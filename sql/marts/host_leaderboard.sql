@@ -2,7 +2,8 @@
 -- included): Spaces hosted, live minutes, average and peak audience, ranked.
 --
 -- live_minutes sums the durations of the hosted Spaces that started (see space_sessions);
--- avg_peak_participants averages their peak audiences and peak_participants is the
+-- avg_participants is the mean audience over every live observation of them (the snapshots
+-- in state 'live'), avg_peak_participants the mean of their peaks, peak_participants the
 -- highest. leaderboard_rank: most live minutes first, then highest peak, then user_id.
 
 with hosts as (
@@ -20,6 +21,25 @@ users as (
 sessions as (
 
     select * from analytics.space_sessions
+
+),
+
+snapshots as (
+
+    select * from staging.stg_space_snapshots
+
+),
+
+live_audience as (
+
+    select
+        hosts.user_id,
+        avg(snapshots.count_participants) as avg_participants
+
+    from hosts
+    inner join snapshots on snapshots.space_id = hosts.space_id
+    where snapshots.state = 'live'
+    group by hosts.user_id
 
 ),
 
@@ -68,11 +88,13 @@ final as (
         per_host.count_spaces_started,
         per_host.count_spaces_scheduled,
         per_host.live_minutes,
+        live_audience.avg_participants,
         per_host.avg_peak_participants,
         per_host.peak_participants
 
     from per_host
     left join users on users.user_id = per_host.user_id
+    left join live_audience on live_audience.user_id = per_host.user_id
 
 )
 

@@ -1,6 +1,8 @@
 -- One row per Space per load that saw it: the audience at that observation, ready for a
 -- line chart (x: observed_at, y: count_participants, series: space_id / title).
 -- participants_change is the difference with the Space's previous observation.
+-- minutes_since_start is the Space's age at the observation; an observation after its end
+-- holds the final audience (the count at ended_at), so it is placed at the end.
 
 with snapshots as (
 
@@ -48,7 +50,8 @@ final as (
         ordered.participants_change,
         case
             when spaces.started_at is not null and ordered.observed_at >= spaces.started_at
-                then (epoch(ordered.observed_at) - epoch(spaces.started_at)) / 60.0
+                then (epoch(least(ordered.observed_at, coalesce(spaces.ended_at, ordered.observed_at)))
+                    - epoch(spaces.started_at)) / 60.0
         end as minutes_since_start
 
     from ordered

@@ -1,79 +1,249 @@
--- Offending rows: any count, duration or audience figure below zero, named by model and
--- column.
+-- Offending rows: any count, audience, duration or rate below zero, named by model, row
+-- and column. Every column of these models named count_*, *_participants, *_seconds,
+-- *_minutes, largest_drop or *_per_* is checked, so a new figure is covered as it is
+-- added; start delays are left out (a Space may start before its scheduled time).
 
-with spaces as (
+with stg_spaces as (
 
-    select * from staging.stg_spaces
-
-),
-
-snapshots as (
-
-    select * from staging.stg_space_snapshots
-
-),
-
-users as (
-
-    select * from staging.stg_users
+    unpivot (
+        select
+            space_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from staging.stg_spaces
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
 
 ),
 
-loads as (
+stg_space_snapshots as (
 
-    select * from staging.stg_loads
-
-),
-
-sessions as (
-
-    select * from analytics.space_sessions
-
-),
-
-hosts as (
-
-    select * from analytics.host_leaderboard
+    unpivot (
+        select
+            concat_ws(' @ ', space_id, observed_at) as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from staging.stg_space_snapshots
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
 
 ),
 
-daily as (
+stg_users as (
 
-    select * from analytics.daily_activity
+    unpivot (
+        select
+            user_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from staging.stg_users
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+stg_posts as (
+
+    unpivot (
+        select
+            post_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from staging.stg_posts
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+stg_space_fetches as (
+
+    unpivot (
+        select
+            concat_ws(' / ', space_id, fetch_kind) as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from staging.stg_space_fetches
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+stg_loads as (
+
+    unpivot (
+        select
+            load_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from staging.stg_loads
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+space_sessions as (
+
+    unpivot (
+        select
+            space_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.space_sessions
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+live_now as (
+
+    unpivot (
+        select
+            space_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.live_now
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+participant_timeseries as (
+
+    unpivot (
+        select
+            concat_ws(' @ ', space_id, observed_at) as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.participant_timeseries
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+audience_dynamics as (
+
+    unpivot (
+        select
+            space_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.audience_dynamics
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+host_leaderboard as (
+
+    unpivot (
+        select
+            user_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.host_leaderboard
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+creator_activity as (
+
+    unpivot (
+        select
+            creator_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.creator_activity
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+daily_activity as (
+
+    unpivot (
+        select
+            cast(activity_date as varchar) as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.daily_activity
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+topic_trends as (
+
+    unpivot (
+        select
+            concat_ws(' / ', topic_id, activity_date) as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.topic_trends
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+ticket_sales as (
+
+    unpivot (
+        select
+            space_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.ticket_sales
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
+
+),
+
+load_history as (
+
+    unpivot (
+        select
+            load_id as row_key,
+            columns(lambda c: regexp_matches(c, '^count_|_participants$|_seconds$|_minutes$|^largest_drop$|_per_')
+                and not contains(c, 'start_delay'))
+        from analytics.load_history
+    )
+    on columns(* exclude (row_key)) into name column_name value figure
 
 ),
 
 final as (
 
-    select 'stg_spaces' as model, space_id as row_key, 'count_participants' as column_name, count_participants as value
-    from spaces where count_participants < 0
+    select 'stg_spaces' as model, row_key, column_name, figure from stg_spaces where figure < 0
     union all
-    select 'stg_spaces', space_id, 'count_subscribers', count_subscribers
-    from spaces where count_subscribers < 0
+    select 'stg_space_snapshots' as model, row_key, column_name, figure from stg_space_snapshots where figure < 0
     union all
-    select 'stg_space_snapshots', space_id, 'count_participants', count_participants
-    from snapshots where count_participants < 0
+    select 'stg_users' as model, row_key, column_name, figure from stg_users where figure < 0
     union all
-    select 'stg_space_snapshots', space_id, 'count_subscribers', count_subscribers
-    from snapshots where count_subscribers < 0
+    select 'stg_posts' as model, row_key, column_name, figure from stg_posts where figure < 0
     union all
-    select 'stg_users', user_id, 'count_followers', count_followers
-    from users where count_followers < 0 or count_following < 0 or count_posts < 0
+    select 'stg_space_fetches' as model, row_key, column_name, figure from stg_space_fetches where figure < 0
     union all
-    select 'stg_loads', load_id, 'count_requests', count_requests
-    from loads where count_requests < 0 or count_objects < 0 or count_retries < 0 or count_errors < 0
+    select 'stg_loads' as model, row_key, column_name, figure from stg_loads where figure < 0
     union all
-    select 'space_sessions', space_id, 'duration_seconds', duration_seconds
-    from sessions where duration_seconds < 0
+    select 'space_sessions' as model, row_key, column_name, figure from space_sessions where figure < 0
     union all
-    select 'space_sessions', space_id, 'count_buyers', count_buyers
-    from sessions where count_buyers < 0
+    select 'live_now' as model, row_key, column_name, figure from live_now where figure < 0
     union all
-    select 'host_leaderboard', user_id, 'live_minutes', live_minutes
-    from hosts where live_minutes < 0
+    select 'participant_timeseries' as model, row_key, column_name, figure from participant_timeseries where figure < 0
     union all
-    select 'daily_activity', cast(activity_date as varchar), 'live_minutes', live_minutes
-    from daily where live_minutes < 0
+    select 'audience_dynamics' as model, row_key, column_name, figure from audience_dynamics where figure < 0
+    union all
+    select 'host_leaderboard' as model, row_key, column_name, figure from host_leaderboard where figure < 0
+    union all
+    select 'creator_activity' as model, row_key, column_name, figure from creator_activity where figure < 0
+    union all
+    select 'daily_activity' as model, row_key, column_name, figure from daily_activity where figure < 0
+    union all
+    select 'topic_trends' as model, row_key, column_name, figure from topic_trends where figure < 0
+    union all
+    select 'ticket_sales' as model, row_key, column_name, figure from ticket_sales where figure < 0
+    union all
+    select 'load_history' as model, row_key, column_name, figure from load_history where figure < 0
 
 )
 
