@@ -126,15 +126,16 @@ def test_every_relation_and_column_exists_after_an_empty_load(server: EmulatorSe
     assert len(rows(db, "loads")) == 1 and rows(db, "spaces") == []
 
 
+@pytest.mark.parametrize("max_requests", [0, 1000], ids=["no cap", "a cap never reached"])
 def test_rerun_at_the_same_instant_changes_nothing_and_makes_only_discovery_calls(
-        server: EmulatorServer, tmp_path: Path) -> None:
+        server: EmulatorServer, tmp_path: Path, max_requests: int) -> None:
     world = server.emulator.world
     creators = [world.user_ids.id(u) for u in range(150)]
     db = tmp_path / "rerun.duckdb"
-    load(server, db, queries=QUERIES, creator_ids=creators)
+    load(server, db, queries=QUERIES, creator_ids=creators, max_requests=max_requests)
     before = snapshot(db, ALL_RELATIONS)
     counted = calls(server)
-    load(server, db, queries=QUERIES, creator_ids=creators)
+    load(server, db, queries=QUERIES, creator_ids=creators, max_requests=max_requests)
     after = calls(server)
     delta = {k: after.get(k, 0) - counted.get(k, 0) for k in after if after.get(k, 0) != counted.get(k, 0)}
     assert delta == {"GET /2/spaces/search": len(QUERIES), "GET /2/spaces/by/creator_ids": 2}

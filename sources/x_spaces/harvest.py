@@ -1,10 +1,10 @@
 """One load: discovery, lifecycle re-lookups, buyers and posts, under a request budget.
 
 Order of work:
-1. Lookups and discovery. With a budget, the re-lookups of open Spaces (scheduled or
-   live in the dataset) and explicit ids come first, so an end is never missed for lack
-   of requests; without one, searches and creator lookups come first and only the open
-   Spaces they did not return are looked up again (fewest requests).
+1. Discovery and lookups. Searches and creator lookups come first, then the re-lookups of
+   open Spaces (scheduled or live in the dataset) and explicit ids they did not return
+   (fewest requests). When a budget is too small for all of that, the re-lookups of every
+   open Space come first instead, so an end is never missed for lack of requests.
 2. Buyers and posts of the Spaces that need them: interrupted fetches first (their
    cursors are the only thing kept in dlt state), then ended Spaces (fetched in full
    once), then live and scheduled ones whose subscriber_count (buyers) or updated_at
@@ -123,19 +123,23 @@ class Harvest:
         options = self.options
         explicit = [i for i in dict.fromkeys(options.space_ids) if i not in self.known.settled(options.space_ids)]
         open_ids = self.known.open_spaces()
+        lookups = list(dict.fromkeys(open_ids + explicit))
+        left = self.state.pop("discovery_left", None)
+        left = left if options.max_requests else None  # an unbudgeted load does it all
+        queries, creators = self._discovery_units(left)
+        calls = len(queries) + _batches(len(creators)) + _batches(len(lookups))
         try:
-            if options.max_requests:
-                # Budgeted: open Spaces first, then work left by the last load, then the rest.
-                yield from self._phase("lookups", self._lookup_tasks(list(dict.fromkeys(open_ids + explicit))))
-                yield from self._fetch_phase(self._resumed_fetches())
-                yield from self._discovery(self.state.pop("discovery_left", None))
-                yield from self._fetch_phase(self._new_fetches())
-            else:
-                self.state.pop("discovery_left", None)  # an unbudgeted load does it all
-                yield from self._discovery(None)
-                rest = [i for i in dict.fromkeys(explicit + open_ids) if i not in self.seen]
+            if self.budget.covers(calls):
+                yield from self._discovery(queries, creators)
+                rest = [i for i in lookups if i not in self.seen]
                 yield from self._phase("lookups", self._lookup_tasks(rest))
                 yield from self._fetch_phase({**self._resumed_fetches(), **self._new_fetches()})
+            else:
+                # A tight budget: open Spaces first, then work left by the last load, then the rest.
+                yield from self._phase("lookups", self._lookup_tasks(lookups))
+                yield from self._fetch_phase(self._resumed_fetches())
+                yield from self._discovery(queries, creators)
+                yield from self._fetch_phase(self._new_fetches())
         finally:
             self.summary.spaces_seen = len(self.seen)
         if self._pages is None and self._failures:
@@ -145,13 +149,18 @@ class Harvest:
             self.summary.message = f"stopped at max_requests={options.max_requests}; the next load continues"
         yield from self._closing_pages()
 
-    def _discovery(self, left: dict | None) -> Iterator[Page]:
-        """Searches and creator lookups: all of them, or those a budgeted load left."""
+    def _discovery_units(self, left: dict | None) -> tuple[list[str], list[str]]:
+        """The queries and creator ids to discover with: all of them, or what is still
+        configured of those a budgeted load left."""
         queries = list(dict.fromkeys(self.options.queries))
         creators = list(dict.fromkeys(self.options.creator_ids))
-        if left is not None:  # what is still configured of what was left
+        if left is not None:
             queries = [q for q in queries if q in set(left.get("queries", []))]
             creators = [c for c in creators if c in set(left.get("creator_ids", []))]
+        return queries, creators
+
+    def _discovery(self, queries: list[str], creators: list[str]) -> Iterator[Page]:
+        """Searches and creator lookups; what the budget does not let run is kept for the next load."""
         not_run = yield from self._phase("discovery", self._discovery_tasks(queries, creators))
         if not_run:
             self.state["discovery_left"] = {
@@ -464,6 +473,10 @@ class Harvest:
         for table in t.TABLES.values():
             if table.name not in written and table.name not in self.existing_tables and table is not t.LOADS:
                 yield table.name, table.empty()
+
+
+def _batches(n_ids: int) -> int:
+    return -(-n_ids // cfg.IDS_PER_LOOKUP)
 
 
 def _needs_fetch(kind: str, space: dict, record: FetchRecord | None) -> bool:

@@ -26,6 +26,11 @@ class Budget:
         self.exhausted = False
         self._lock = threading.Lock()
 
+    def covers(self, requests: int) -> bool:
+        """Whether `requests` more calls fit in what is left."""
+        with self._lock:
+            return not self.limit or self.spent + requests <= self.limit
+
     def take(self) -> bool:
         with self._lock:
             if self.limit and self.spent >= self.limit:
