@@ -6,6 +6,9 @@ Every command turns a user's mistake into one line on stderr and a non-zero exit
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from pipelines.emulator_cmd import emulator
@@ -14,7 +17,31 @@ from pipelines.models_cmd import models
 from pipelines.purge_cmd import purge_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and newer
+
+
+class OneLineErrors(click.Group):
+    """Any click error, a bad option value included, as one line on stderr with its exit
+    code (2 for usage), without click's usage block: scheduled runs log just the reason."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("standalone_mode", None)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except NO_ARGS_IS_HELP as exc:  # a bare `x-spaces`: the help, as click shows it
+            click.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="x-spaces")
 def main() -> None:
     """Load X API v2 Spaces into DuckDB, model them, and emulate the API locally."""

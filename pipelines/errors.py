@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 import dlt
+import duckdb
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.destination import Destination
 
@@ -72,8 +74,12 @@ def check_writable(path: Path) -> None:
         raise click.UsageError(f"--duckdb {path}: the file is not writable")
     if not folder.is_dir():
         raise click.UsageError(f"--duckdb {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise click.UsageError(f"--duckdb {path}: cannot write in {folder}")
+    # os.access says yes to root and on read-only mounts: only creating a file tells.
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise click.UsageError(f"--duckdb {path}: cannot write in {folder} ({exc.strerror or exc})") from None
 
 
 def root_cause(exc: BaseException) -> BaseException:
@@ -120,6 +126,8 @@ def explain(exc: BaseException) -> str:
     if is_lock_error(cause):
         return "the DuckDB file is locked by another process (a running load or dashboard?): " \
                "try again, or raise --lock-timeout"
+    if isinstance(cause, duckdb.IOException):
+        return f"cannot open or write the DuckDB file ({str(cause).strip().splitlines()[0]}): check --duckdb"
     if isinstance(cause, InvalidSetting):
         return f"invalid setting under [sources.x_spaces]: {cause}"
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

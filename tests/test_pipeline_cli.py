@@ -42,10 +42,11 @@ def cli(tmp_path: Path, *args: str, token: str | None = None, timeout: float = 1
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1, result.stderr
-    return errors[0]
+    """The one line of stderr that is not progress ("x-spaces: ..."): the error, nothing else
+    (no traceback, no usage block)."""
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("x-spaces: ")]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), result.stderr
+    return lines[0]
 
 
 def test_load_from_the_command_line(server: EmulatorServer, tmp_path: Path) -> None:
@@ -65,6 +66,8 @@ def test_load_from_the_command_line(server: EmulatorServer, tmp_path: Path) -> N
     (["--query", "tech", "--state", "ended"], "app", 2, "'ended' is not one of"),
     (["--query", "tech", "--max-requests", "-1"], "app", 2, "--max-requests"),
     (["--query", "tech", "--duckdb", "missing/dir/x.duckdb"], "app", 2, "does not exist"),
+    # root may write anywhere by os.access, but nothing can be created in /proc
+    (["--query", "tech", "--duckdb", "/proc/x.duckdb"], "app", 2, "cannot write in /proc"),
     ([], "app", 2, "nothing to load"),
     (["--query", "tech", "--destination", "nowhere"], "app", 2, "--destination nowhere: not a dlt destination"),
     (["--query", "tech"], None, 1, "no bearer token configured"),
@@ -75,9 +78,12 @@ def test_bad_input_is_one_line_and_writes_nothing(server: EmulatorServer, tmp_pa
                                                   token: str | None, code: int, says: str) -> None:
     actual = server.emulator.world.app_token if token == "app" else token
     extra = [] if "--duckdb" in args else ["--duckdb", "out.duckdb"]
+    served = server.emulator.stats.as_dict()["total"]
     result = cli(tmp_path, "load", "--base-url", server.url, *extra, *args, token=actual)
     assert result.returncode == code, result.stderr
     assert says in one_line_error(result)
+    if code == 2:
+        assert server.emulator.stats.as_dict()["total"] == served, "a bad option spends no request"
     assert not (tmp_path / "out.duckdb").exists()
     assert actual is None or actual == "app" or actual not in result.stderr + result.stdout
 
