@@ -19,6 +19,7 @@ from sources.x_spaces._errors import (
     ForbiddenError,
     InvalidRequestError,
     NetworkError,
+    ServerError,
     UsageCapError,
     XSpacesError,
 )
@@ -94,6 +95,12 @@ def root_cause(exc: BaseException) -> BaseException:
             return exc
         exc = nxt
     return exc
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure the next load may not meet: the API unreachable or failing, a locked file."""
+    cause = root_cause(exc)
+    return isinstance(cause, (NetworkError, ServerError)) or is_lock_error(cause)
 
 
 def explain(exc: BaseException) -> str:

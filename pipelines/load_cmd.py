@@ -178,14 +178,31 @@ def watch(args: dict[str, Any], opts: dict[str, Any], interval: float, max_loads
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     done = 0
+    failed: Exception | None = None
     while not stop.is_set():
         started = time.monotonic()
-        summary = _run(lambda: _load_once(args, opts))
-        print_summary(summary, brief=True)
+        try:
+            summary = _load_once(args, opts)
+            failed = None
+        except Exception as exc:  # noqa: BLE001 - a service outlives an API or network blip
+            if not errors.is_transient(exc):
+                _run(lambda: _raise(exc))
+            failed, summary = exc, None
+            log.error("load failed (the next one will try again): %s", errors.explain(exc))
+        if summary is not None:
+            print_summary(summary, brief=True)
         done += 1
         if max_loads is not None and done >= max_loads:
             break
-        pause = max(interval - (time.monotonic() - started), summary.rate_limit_pause())
+        pause = interval - (time.monotonic() - started)
+        if summary is not None:
+            pause = max(pause, summary.rate_limit_pause())
         if pause > interval:
             log.info("next load in %.0f s: waiting for a rate-limit window", pause)
         stop.wait(pause)
+    if failed is not None:  # the last load failed: say so in the exit code
+        _run(lambda: _raise(failed))
+
+
+def _raise(exc: Exception) -> None:
+    raise exc

@@ -62,14 +62,17 @@ def print_summary(summary: LoadSummary, brief: bool = False) -> None:
     when = observed.strftime("%Y-%m-%dT%H:%M:%SZ") if observed else "no response"
     requests = int(load.get("requests") or 0)
     waited = float(load.get("wait_seconds") or 0)
+    # Waits are summed over the threads that waited, so they can exceed the run's length.
+    threads = " (summed over threads)" if waited > summary.seconds else ""
     line = (f"{summary.status}: {load.get('spaces_seen', 0)} Spaces seen at {when} (API clock); "
-            f"{_count(requests, 'request')}, {waited:.0f} s waiting, {summary.seconds:.1f} s in all")
+            f"{_count(requests, 'request')}, {waited:.0f} s waiting for rate limits{threads}, "
+            f"{summary.seconds:.1f} s in all")
     click.echo(line)
     if brief:
         return
     rows = ", ".join(f"{name} {summary.rows[name]}" for name in TABLE_ORDER if summary.rows.get(name))
-    click.echo(f"  rows loaded: {rows or 'none'}")
-    calls = ", ".join(f"{ENDPOINT_NAMES.get(name, name)} {stats.get('requests', 0)}"
+    click.echo(f"  rows written (merged on their keys): {rows or 'none'}")
+    calls = ", ".join(f"{ENDPOINT_NAMES.get(name, name)} {stats.get('requests', 0)}{_waited(stats)}"
                       for name, stats in summary.endpoints.items())
     click.echo(f"  requests: {calls or 'none'}; retries {load.get('retries') or 0}")
     if load.get("max_requests"):
@@ -80,6 +83,11 @@ def print_summary(summary: LoadSummary, brief: bool = False) -> None:
         click.echo(f"  {load['errors']} API errors recorded in x_spaces.api_errors")
     if load.get("message"):
         click.echo(f"  note: {load['message']}")
+
+
+def _waited(stats: dict[str, Any]) -> str:
+    seconds = float(stats.get("wait_seconds") or 0)
+    return f" ({seconds:.0f} s waiting)" if seconds >= 0.5 else ""
 
 
 def _count(n: int, noun: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -141,6 +142,18 @@ def test_watch_loads_repeatedly_and_a_signal_finishes_the_current_load(server: E
     finally:
         process.kill()
     assert len(rows(tmp_path / "w.duckdb", "loads")) == 3
+
+
+def test_watch_outlives_an_unreachable_api_and_exits_1_if_the_last_load_failed(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    result = cli(tmp_path, "watch", "--query", "tech", "--base-url", dead, "--duckdb", "w.duckdb",
+                 "--interval", "1", "--max-loads", "2", token="any-token")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("load failed (the next one will try again): cannot reach the API") == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot reach the API")
+    assert "Traceback" not in result.stderr and "any-token" not in result.stderr
 
 
 def test_purge_deletes_unavailable_spaces_with_their_rows(make_emulator, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -211,7 +212,8 @@ class Harvest:
         if not tasks or self.stop.is_set():
             return tasks if self.stop.is_set() else []
         before = len(self.seen)
-        not_run = []
+        not_run: list[Task] = []
+        ticker = _Ticker()
         for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
             if result.response is not None:
                 self._observe(result.response)
@@ -220,8 +222,12 @@ class Harvest:
                 yield from self._task_failed(result)
             elif result.done and not result.info.get("ran"):
                 not_run.append(result.task)
+            if result.done and ticker.due():
+                self.progress(f"{name}: {ticker.done} of {_plural(len(tasks), 'call')} done, "
+                              f"{len(self.seen) - before} Spaces found so far")
         made, found = len(tasks) - len(not_run), len(self.seen) - before
-        self.progress(f"{name}: {made} {'call' if made == 1 else 'calls'}, {found} Spaces found")
+        left = f" ({len(not_run)} left for the next load: budget)" if not_run else ""
+        self.progress(f"{name}: {_plural(made, 'call')}, {found} Spaces found{left}")
         return not_run
 
     def _discovery_tasks(self, queries: list[str], creators: list[str]) -> list[Task]:
@@ -286,16 +292,29 @@ class Harvest:
         tasks = [task for key, entry in wanted.items() if (task := self._fetch_task(key, entry))]
         self._fetched.update(wanted)
         pages_before = dict(self._pages.counts) if self._pages else {}
+        answered: set[str] = set()  # fetches that got at least one response
+        ran = 0
+        ticker = _Ticker()
+
+        def found() -> str:
+            counts = self._pages.counts if self._pages else {}
+            return "{} buyers, {} posts".format(counts.get("buyers", 0) - pages_before.get("buyers", 0),
+                                                counts.get("space_posts", 0) - pages_before.get("space_posts", 0))
+
         for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
             if result.response is not None:
+                answered.add(result.task.key)
                 self._observe(result.response)
                 yield from self._fetched_page(result.task, result.response)
             if result.done:
+                ran += result.task.key in answered or result.error is not None
                 yield from self._fetch_done(result)
-        counts = self._pages.counts if self._pages else {}
-        self.progress("buyers and posts: {} fetches, {} buyers, {} posts".format(
-            len(tasks), counts.get("buyers", 0) - pages_before.get("buyers", 0),
-            counts.get("space_posts", 0) - pages_before.get("space_posts", 0)))
+                if ticker.due():
+                    self.progress(f"buyers and posts: {ticker.done} of {_plural(len(tasks), 'fetch')} done, "
+                                  f"{found()} so far")
+        left = len(tasks) - ran
+        note = f" ({left} left for the next load: budget)" if left and self.budget.exhausted else ""
+        self.progress(f"buyers and posts: {_plural(ran, 'fetch')}, {found()}{note}")
 
     def _kinds(self) -> list[str]:
         return [k for k, on in (("buyers", self.options.buyers), ("posts", self.options.posts)) if on]
@@ -473,6 +492,25 @@ class Harvest:
         for table in t.TABLES.values():
             if table.name not in written and table.name not in self.existing_tables and table is not t.LOADS:
                 yield table.name, table.empty()
+
+
+class _Ticker:
+    """Counts finished tasks; due() every PROGRESS_EVERY seconds, for progress on long phases."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self._next = time.monotonic() + cfg.PROGRESS_EVERY
+
+    def due(self) -> bool:
+        self.done += 1
+        if time.monotonic() < self._next:
+            return False
+        self._next = time.monotonic() + cfg.PROGRESS_EVERY
+        return True
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else ("es" if noun.endswith("ch") else "s"))
 
 
 def _batches(n_ids: int) -> int:

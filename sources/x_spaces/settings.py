@@ -46,3 +46,5 @@ BUYER_EXPANSIONS: tuple[str, ...] = ()
 MISSING_USER_TOKEN = "missing-user-token"
 USER_TOKEN_REJECTED = "user-token-rejected"
 RESOURCE_NOT_FOUND = "resource-not-found"
+
+PROGRESS_EVERY = 15.0  # seconds between progress lines while a phase runs
