@@ -1,4 +1,4 @@
-"""The `x-spaces` command line: emulator, load, watch, models, purge.
+"""The `x-spaces` command line: emulator, load, watch, models, purge, sql.
 
 Every command turns a user's mistake into one line on stderr and a non-zero exit
 (click's UsageError / ClickException), never a traceback.
@@ -15,6 +15,7 @@ from pipelines.emulator_cmd import emulator
 from pipelines.load_cmd import load, watch
 from pipelines.models_cmd import models
 from pipelines.purge_cmd import purge_command
+from pipelines.sql_cmd import sql_command
 
 
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and newer
@@ -52,3 +53,4 @@ main.add_command(watch)
 main.add_command(purge_command)
 main.add_command(emulator)
 main.add_command(models)
+main.add_command(sql_command)

@@ -114,10 +114,10 @@ def main(argv: list[str] | None = None) -> None:
     for command, what in (
         ("make dashboard", "the dashboard on http://127.0.0.1:2718, over this database"),
         (f"open {report}", "the same as one offline HTML file"),
-        (f"duckdb {db} -c 'from analytics.live_now'", "ask in SQL (marts in schema analytics)"),
-        ("x-spaces load --query tech", "the real API: bearer token in .dlt/secrets.toml (see README)"),
+        (f".venv/bin/x-spaces sql --duckdb {db} 'from analytics.live_now'", "ask in SQL (marts in schema analytics)"),
+        (".venv/bin/x-spaces load --query tech", "the real API: bearer token in .dlt/secrets.toml (see README)"),
     ):
-        click.echo(f"  {command:<46} {what}")
+        click.echo(f"  {command}\n      {what}")
     if failures:
         click.secho(f"{len(failures)} data tests failed: " + ", ".join(f.test.name for f in failures), fg="red")
         sys.exit(1)

@@ -780,3 +780,19 @@ def test_edge_cases_of_the_definitions() -> None:
     assert topics[("t1", date(2026, 3, 1))]["count_spaces_started"] == 1
     # users and topics were never expanded: the "known user" tests do not apply
     assert [r.test.name for r in run_tests(con, Project.load()) if not r.passed] == []
+
+
+def test_sql_command_prints_a_mart_and_refuses_bad_sql_in_one_line(scenario: Scenario, tmp_path: Path) -> None:
+    path = tmp_path / "copy.duckdb"  # the `con` fixture holds the original open in this process
+    shutil.copy(scenario.path, path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["sql", "--duckdb", str(path), "--csv",
+                                  "select space_id, live_rank from analytics.live_now order by live_rank"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    expected = sorted(scenario.truth.live_now().items(), key=lambda kv: kv[1]["live_rank"])
+    assert lines == ["space_id,live_rank"] + [f"{space_id},{row['live_rank']}" for space_id, row in expected]
+
+    bad = runner.invoke(main, ["sql", "--duckdb", str(path), "select nope from analytics.live_now"])
+    assert bad.exit_code == 1
+    assert bad.output.strip().splitlines() == [bad.output.strip()] and "Error: the query failed" in bad.output

@@ -5,6 +5,8 @@
 -- live_until_at closes the live period: ended_at once the Space ended, else the last load
 -- that saw it (for a Space still live at the latest load, "now"). duration_seconds runs
 -- from started_at to live_until_at; both are null for a Space never seen started.
+-- peak_participants and last_participants read every snapshot: an ended Space's snapshot
+-- holds its audience at the end, which X keeps after it ends.
 
 with spaces as (
 
