@@ -87,6 +87,3 @@ class RateLimitError(XSpacesError):
 class NetworkError(XSpacesError):
     pass
 
-
-class TruncatedResponse(Exception):
-    """A 200 whose body is not the JSON it claims to be (cut short); retried."""

@@ -15,13 +15,13 @@ from sources.x_spaces import _names as names
 from sources.x_spaces import _validation as check
 from sources.x_spaces._errors import ForbiddenError
 from sources.x_spaces._models import Response
+from sources.x_spaces.settings import IDS_PER_LOOKUP
 
 if TYPE_CHECKING:
     from sources.x_spaces.client import Client
 
 log = logging.getLogger("sources.x_spaces.client")
 
-IDS_PER_REQUEST = 100
 Names = Iterable[str] | str | None
 
 
@@ -186,5 +186,5 @@ class SpacesClient:
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), IDS_PER_REQUEST):
-        yield ids[start:start + IDS_PER_REQUEST]
+    for start in range(0, len(ids), IDS_PER_LOOKUP):
+        yield ids[start:start + IDS_PER_LOOKUP]
