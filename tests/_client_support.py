@@ -1,9 +1,10 @@
 """Helpers shared by the client tests (test_client_*.py): clients on an emulator, the
 emulator's own request counts, comparisons with the World's truth, and a search for token
-strings in everything reachable from an exception."""
+strings in everything reachable from an exception or a log record."""
 
 from __future__ import annotations
 
+import logging
 import types
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -125,3 +126,15 @@ def assert_no_token(obj: Any, tokens: Iterable[str]) -> None:
     for token in tokens:
         for text in texts:
             assert token not in text, f"a token is reachable from {type(obj).__name__}: {text[:200]!r}"
+
+
+def assert_no_token_in_logs(records: Iterable[Any], tokens: Iterable[str]) -> None:
+    """No token in any log record: its formatted text (traceback included) and every
+    attribute (args, extras such as stamina's `caused_by`)."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    tokens = list(tokens)
+    for record in records:
+        texts = [formatter.format(record), *reachable_text(vars(record))]
+        for token in tokens:
+            for text in texts:
+                assert token not in text, f"a token in a log record of {record.name}: {text[:200]!r}"

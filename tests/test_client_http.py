@@ -31,9 +31,10 @@ from sources.x_spaces.client import (
     RateLimitError,
     ServerError,
     UsageCapError,
+    XSpacesError,
     problem_name,
 )
-from tests._client_support import assert_no_token
+from tests._client_support import assert_no_token, assert_no_token_in_logs
 
 BASE = "https://api.test"
 APP = "app-token-AAAAAAAAAAAAAAAAAAAAA-secret"
@@ -363,6 +364,69 @@ def test_network_failures_and_broken_bodies_are_retried(api):
     assert route.call_count == 7
     stats = c.stats()["/2/spaces/search"]
     assert (stats.requests, stats.retries, stats.errors, stats.objects) == (7, 6, 6, 1)
+
+
+GZIP = {"content-encoding": "gzip", "content-type": "application/json"}
+
+
+def corrupt_gzip(lazy: bool) -> httpx.Response:
+    """A 200 whose gzip body is garbage; decoded while read (as from a socket), or while
+    the response is built (httpx decodes `content=` at once)."""
+    if lazy:
+        return httpx.Response(200, headers={**GZIP, **limits(299, NOW + 900)},
+                              stream=httpx.ByteStream(b"\x1f\x8b not gzip at all"))
+    return httpx.Response(200, headers=GZIP, content=b"\x1f\x8b not gzip at all")
+
+
+def mock_client(handler, **options) -> Client:
+    options.setdefault("retries", 3)
+    return Client(BASE, bearer_token=APP, transport=httpx.MockTransport(handler), **options)
+
+
+@pytest.mark.parametrize("lazy", [True, False], ids=["read", "built"])
+def test_a_body_that_cannot_be_decoded_is_retried_like_a_cut_one(lazy):
+    answers = iter([lambda: corrupt_gzip(lazy), lambda: httpx.Response(200, json=ONE_SPACE)])
+    c = mock_client(lambda request: next(answers)())  # built inside the transport, as a send
+    assert c.spaces.get_by_id(SPACE).data.id == SPACE
+    stats = c.stats()["/2/spaces/{id}"]
+    assert (stats.requests, stats.retries, stats.errors) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("lazy", [True, False], ids=["read", "built"])
+def test_out_of_retries_an_undecodable_body_is_a_network_error_holding_no_token(lazy, caplog):
+    caplog.set_level(logging.DEBUG)
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return corrupt_gzip(lazy)
+
+    c = mock_client(handler, retries=2)
+    with pytest.raises(NetworkError) as caught:
+        c.spaces.search(query="tech")
+    assert isinstance(caught.value, XSpacesError) and len(calls) == 3
+    assert str(caught.value).startswith("GET /2/spaces/search: the body could not be decoded")
+    assert "DecodingError" in str(caught.value)
+    # the httpx error holds the request, and the request the Authorization header
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert calls[0].headers["authorization"] == f"Bearer {APP}"  # so the token was there to leak
+    assert_no_token(caught.value, [APP])
+    assert_no_token_in_logs(caplog.records, [APP])
+    if lazy:  # the headers came before the broken body: the rate state learnt from them
+        (bucket,) = c.rate_limits().values()
+        assert bucket["remaining"] == 299
+
+
+def test_a_transport_message_quoting_the_header_never_carries_the_token(caplog):
+    caplog.set_level(logging.DEBUG)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError(f"Illegal header value {request.headers['authorization']!r}")
+
+    with pytest.raises(NetworkError, match="Illegal header value") as caught:
+        mock_client(handler, retries=1).spaces.search(query="tech")
+    assert_no_token(caught.value, [APP])
+    assert_no_token_in_logs(caplog.records, [APP])
 
 
 def test_out_of_retries_a_network_error_names_the_endpoint_and_holds_no_token(api):

@@ -3,7 +3,9 @@
 The retry policy, in one place:
 - retried, with exponential backoff and jitter (stamina), at most `retries` more
   attempts within `retry_timeout` seconds: connection errors, timeouts, connections
-  closed mid-response, bodies that are not valid JSON, and 5xx answers;
+  closed mid-response, bodies that cannot be decoded (a corrupt gzip) or are not valid
+  JSON, and 5xx answers; out of attempts, a NetworkError or ServerError with no httpx
+  exception behind it (that exception holds the request, and the request the token);
 - a 429 whose `x-rate-limit-remaining` is 0: the bucket waits for `x-rate-limit-reset`
   (on the local clock, at most `max_wait`), then the call is made again;
 - a 429 with `remaining` above 0 (a per-second limit), or with no `x-rate-limit-reset` to
@@ -136,13 +138,19 @@ class Transport:
             self.rates.acquire(endpoint, key)
             headers = None
             try:
-                response = self.http.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
+                request = self.http.build_request(
+                    "GET", path, params=params, headers={"Authorization": f"Bearer {token}"})
+                # Streamed, so a body that fails to read or decode still leaves its headers
+                # (and their rate state) behind.
+                response = self.http.send(request, stream=True)
                 headers = response.headers
-                raw = response.read()
-            except httpx.TransportError as exc:
+                try:
+                    raw = response.read()
+                finally:
+                    response.close()
+            except httpx.HTTPError as exc:  # transport errors, and bodies httpx cannot decode
                 self.counters.add(endpoint, requests=1, errors=1)
-                raise _Transient(errors.NetworkError(
-                    f"GET {endpoint}: {type(exc).__name__}: {exc}", **context)) from None
+                raise _Transient(_network_error(endpoint, exc, headers, token, context)) from None
             finally:
                 self.rates.release(endpoint, key, dict(headers) if headers is not None else None)
             self.counters.add(endpoint, requests=1)
@@ -181,6 +189,21 @@ class Transport:
             return body, headers
         raise errors.RateLimitError(
             f"GET {endpoint}: still answered 429 after {MAX_429_RETRIES} waits", **context)
+
+
+def _network_error(endpoint: str, exc: httpx.HTTPError, headers: httpx.Headers | None,
+                   token: str, context: dict[str, str]) -> errors.NetworkError:
+    """The error for a failed send or read, built from text only: the httpx exception holds
+    the request, whose headers hold the token, so it is neither kept nor chained."""
+    if isinstance(exc, httpx.DecodingError):
+        encoding = (headers or {}).get("content-encoding", "none")
+        text = (f"the body could not be decoded (content-encoding {encoding}; cut short or "
+                f"corrupt?): DecodingError: {exc}")
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    # An httpx or h11 message may quote a header value (an illegal one, say): never the token.
+    text = text.replace(token, "<token>") if token else text
+    return errors.NetworkError(f"GET {endpoint}: {text}", **context)
 
 
 def _json_or_none(raw: bytes) -> Any:
