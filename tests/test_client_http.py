@@ -87,6 +87,16 @@ TOO_MANY = {"title": "Too Many Requests", "detail": "Too Many Requests", "type":
             "status": 429}
 
 
+def utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def wait_logs(caplog) -> list[logging.LogRecord]:
+    """The client's log records of waits and pauses."""
+    return [r for r in caplog.records if r.name == "sources.x_spaces.client"
+            and ("waiting" in r.getMessage() or "pausing" in r.getMessage())]
+
+
 def params_of(route) -> dict[str, str]:
     query = route.calls.last.request.url.params
     assert all(len(query.get_list(k)) == 1 for k in query), "each parameter is sent once"
@@ -259,6 +269,66 @@ def test_a_wait_past_max_wait_raises_and_says_when_the_window_opens(api):
     assert caught.value.reset_at == opens
     assert caught.value.endpoint == "/2/spaces/search"
     assert route.call_count == 1 and clock.sleeps == []
+
+
+def test_each_window_wait_is_logged_once_with_endpoint_and_opening_time(api, caplog):
+    caplog.set_level(logging.DEBUG)
+    route = api.get(f"/2/spaces/{SPACE}").mock(side_effect=[
+        httpx.Response(429, json=TOO_MANY, headers=limits(0, NOW + 60)),
+        httpx.Response(200, json=ONE_SPACE, headers=limits(0, NOW + 120)),
+        httpx.Response(200, json=ONE_SPACE, headers=limits(299, NOW + 1020)),
+        httpx.Response(200, json=ONE_SPACE, headers=limits(298, NOW + 1020)),
+    ])
+    c = client()
+    clock = FakeTime(c)
+    for _ in range(3):  # waits for the window after the 429, then the one the 200 spent
+        c.spaces.get_by_id(SPACE)
+    assert route.call_count == 4 and len(clock.sleeps) == 2
+    records = wait_logs(caplog)
+    assert len(records) == c.stats()["/2/spaces/{id}"].waits == 2
+    for record, opens, seconds in zip(records, (NOW + 60, NOW + 120), clock.sleeps):
+        assert record.levelno == logging.INFO
+        message = record.getMessage()
+        assert "/2/spaces/{id}" in message and f"waiting {seconds:.0f} s" in message
+        assert f"the window opens at {utc(opens)}" in message
+    assert_no_token_in_logs(caplog.records, [APP])
+
+
+def test_each_429_pause_is_logged_with_endpoint_and_time(api, caplog):
+    caplog.set_level(logging.DEBUG)
+    api.get("/2/spaces/search").mock(side_effect=[
+        httpx.Response(429, json=TOO_MANY, headers=limits(250, NOW + 900)),
+        httpx.Response(429, json={"errors": [{"code": 88, "message": "Rate limit exceeded"}]}),
+        httpx.Response(200, json={"meta": {"result_count": 0}}, headers=limits(249, NOW + 900)),
+    ])
+    c = client(short_pause=0.7)
+    FakeTime(c)
+    c.spaces.search(query="tech")
+    records = wait_logs(caplog)
+    assert len(records) == c.stats()["/2/spaces/search"].waits == 2
+    assert all(r.levelno == logging.INFO for r in records)
+    first, second = (r.getMessage() for r in records)
+    assert "GET /2/spaces/search" in first and "250 left in the window" in first
+    assert f"pausing 0.7 s, until {utc(NOW + 0.7)}" in first
+    assert "no x-rate-limit-reset" in second and f"until {utc(NOW + 1.4)}" in second
+    assert_no_token_in_logs(caplog.records, [APP])
+
+
+def test_each_pace_of_by_creator_ids_is_logged_at_debug(api, caplog):
+    caplog.set_level(logging.DEBUG)
+    api.get("/2/spaces/by/creator_ids").respond(
+        200, json={"meta": {"result_count": 0}}, headers=limits(299, NOW + 900))
+    c = client()
+    clock = FakeTime(c)
+    for _ in range(3):
+        c.spaces.get_by_creator_ids(["783214"])
+    records = wait_logs(caplog)
+    assert len(records) == c.stats()["/2/spaces/by/creator_ids"].waits == len(clock.sleeps) == 2
+    for n, record in enumerate(records, start=1):
+        assert record.levelno == logging.DEBUG  # on nearly every call there: not INFO noise
+        assert "GET /2/spaces/by/creator_ids" in record.getMessage()
+        assert f"waiting 1.00 s, until {utc(NOW + n)}" in record.getMessage()
+    assert_no_token_in_logs(caplog.records, [APP])
 
 
 @pytest.mark.parametrize("host", [X, TWITTER])

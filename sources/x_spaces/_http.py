@@ -166,7 +166,9 @@ class Transport:
                 if (remaining is not None and remaining > 0) or reset is None:
                     # a per-second limit, or a 429 that does not say when the window opens
                     # (the bucket cannot wait for an unknown reset): a short pause, not a burst
-                    self.rates.wait_for(endpoint, self.short_pause)
+                    reason = (f"{remaining} left in the window: a per-second limit" if reset is not None
+                              else "no x-rate-limit-reset to wait for")
+                    self.rates.wait_for(endpoint, self.short_pause, reason)
                 else:
                     self.rates.exhaust(endpoint, key, reset)
                 self.counters.add(endpoint, retries=1)  # the same call, sent again

@@ -5,6 +5,11 @@ it. Before a call, a bucket whose window is spent (remaining minus calls in flig
 0) waits for the window to reset instead of spending a 429. Waits use the local wall clock
 against the header's epoch reset, never the `Date` header.
 
+Every wait is counted (`on_wait`) and logged once, naming the endpoint template and when
+it ends: a window wait at INFO with the UTC time the window opens (once per window, however
+many threads wait for it), a server-asked pause at INFO, the by/creator_ids pacing at DEBUG
+(it happens on nearly every call there, so INFO would be noise).
+
 The one limit no header announces, `by/creator_ids`' documented 1 request per second (per
 token), is paced: calls to that bucket go one at a time, each at least MIN_INTERVAL after
 the previous one was answered (so after the server saw it), instead of spending a 429.
@@ -25,6 +30,11 @@ log = logging.getLogger("sources.x_spaces.client")
 
 RESET_MARGIN = 1.0  # seconds past the announced reset before calling again
 MIN_INTERVAL = {"/2/spaces/by/creator_ids": 1.0}  # seconds between calls of one token
+
+
+def utc(epoch: float) -> str:
+    """An epoch time as the UTC timestamp logs and messages show."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def token_key(token: str) -> str:
@@ -88,6 +98,8 @@ class RateLimits:
 
     def _pause(self, endpoint: str, seconds: float) -> None:
         """Sleep for a paced bucket (lock released meanwhile); called with the lock."""
+        log.debug("GET %s is paced at one call per %.0f s: waiting %.2f s, until %s",
+                  endpoint, MIN_INTERVAL[endpoint], seconds, utc(self._clock() + seconds))
         self._on_wait(endpoint, seconds)
         self._lock.release()
         try:
@@ -98,8 +110,8 @@ class RateLimits:
     def _wait(self, endpoint: str, bucket: Bucket, wait: float) -> None:
         """Sleep until the window opens (lock released meanwhile); called with the lock."""
         assert bucket.reset is not None
+        opens = utc(bucket.reset)
         if wait > self.max_wait:
-            opens = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(bucket.reset))
             raise RateLimitError(
                 f"GET {endpoint}: rate limit exhausted; the window opens at {opens} "
                 f"(in {wait:.0f} s), past the maximum wait of {self.max_wait:.0f} s",
@@ -107,8 +119,8 @@ class RateLimits:
             )
         if bucket.logged_reset != bucket.reset:
             bucket.logged_reset = bucket.reset
-            log.warning("rate limit of GET %s reached: waiting %.0f s for the window to reset",
-                        endpoint, wait)
+            log.info("rate limit of GET %s reached: waiting %.0f s, until the window opens at %s",
+                     endpoint, wait, opens)
         self._on_wait(endpoint, wait)
         self._lock.release()
         try:
@@ -147,8 +159,10 @@ class RateLimits:
             if reset is not None:
                 bucket.reset = reset
 
-    def wait_for(self, endpoint: str, seconds: float) -> None:
+    def wait_for(self, endpoint: str, seconds: float, reason: str) -> None:
         """A short pause asked by the server (a per-second limit): counted like any wait."""
+        log.info("GET %s answered 429 (%s): pausing %.1f s, until %s", endpoint, reason, seconds,
+                 utc(self._clock() + seconds))
         self._on_wait(endpoint, seconds)
         self._sleep(seconds)
 
