@@ -9,6 +9,7 @@ retries in stamina's testing mode: nothing here sleeps for real.
 from __future__ import annotations
 
 import logging
+import types
 from datetime import datetime, timezone
 from importlib.metadata import version
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 import respx
 import stamina
+import tenacity
 
 from sources.x_spaces._http import MAX_429_RETRIES
 from sources.x_spaces._models import Response
@@ -271,6 +273,25 @@ def test_a_wait_past_max_wait_raises_and_says_when_the_window_opens(api):
     assert route.call_count == 1 and clock.sleeps == []
 
 
+@pytest.mark.parametrize("date", ["Mon, 01 Jan 2001 00:00:00 GMT", "Fri, 31 Dec 2060 23:59:59 GMT"])
+def test_waits_run_on_the_local_clock_never_the_date_header(api, date):
+    """The emulator's Date is world time; a real server's clock may be off: only the epoch
+    reset against the local clock counts."""
+    route = api.get(f"/2/spaces/{SPACE}").mock(side_effect=[
+        httpx.Response(429, json=TOO_MANY, headers={**limits(0, NOW + 1), "date": date}),
+        httpx.Response(200, json=ONE_SPACE, headers={**limits(0, NOW + 4), "date": date}),
+        httpx.Response(200, json=ONE_SPACE, headers={**limits(299, NOW + 900), "date": date}),
+    ])
+    c = client(max_wait=30)
+    clock = FakeTime(c)
+    c.spaces.get_by_id(SPACE)  # a 429 until NOW + 1
+    c.spaces.get_by_id(SPACE)  # the window the 200 spent opens at NOW + 4
+    assert route.call_count == 3
+    first = 1 + RESET_MARGIN
+    assert clock.sleeps == [pytest.approx(first), pytest.approx(4 + RESET_MARGIN - first)]
+    assert 0 < c.stats()["/2/spaces/{id}"].wait_seconds <= 5
+
+
 def test_each_window_wait_is_logged_once_with_endpoint_and_opening_time(api, caplog):
     caplog.set_level(logging.DEBUG)
     route = api.get(f"/2/spaces/{SPACE}").mock(side_effect=[
@@ -497,6 +518,63 @@ def test_a_transport_message_quoting_the_header_never_carries_the_token(caplog):
         mock_client(handler, retries=1).spaces.search(query="tech")
     assert_no_token(caught.value, [APP])
     assert_no_token_in_logs(caplog.records, [APP])
+
+
+@pytest.mark.parametrize("retries", [0, 1, 4])
+def test_a_server_always_failing_is_tried_retries_plus_one_times(api, retries):
+    route = api.get(f"/2/spaces/{SPACE}").respond(503, json={"title": "Service Unavailable",
+                                                             "status": 503})
+    c = client(retries=retries)
+    with pytest.raises(ServerError, match="HTTP 503: Service Unavailable"):
+        c.spaces.get_by_id(SPACE)
+    assert route.call_count == retries + 1
+    stats = c.stats()["/2/spaces/{id}"]
+    assert (stats.requests, stats.retries, stats.errors) == (retries + 1, retries, retries + 1)
+
+
+class RetryClock:
+    """tenacity's clock and sleep (stamina retries through tenacity): sleeping moves the
+    clock, nothing waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def retry_clock(monkeypatch):
+    """Real backoff (stamina's testing mode off: it drops the timeout) on a fake clock."""
+    clock = RetryClock()
+    fake_time = types.SimpleNamespace(monotonic=clock.monotonic, sleep=clock.sleep)
+    monkeypatch.setattr(tenacity, "time", fake_time)
+    monkeypatch.setattr(tenacity.nap, "time", fake_time)
+    with stamina.set_testing(False):
+        yield clock
+
+
+def test_retry_timeout_stops_retries_before_the_attempts_run_out(api, retry_clock):
+    route = api.get(f"/2/spaces/{SPACE}").respond(503, json={"title": "Service Unavailable"})
+    c = client(retries=50, retry_timeout=5.0)
+    with pytest.raises(ServerError):
+        c.spaces.get_by_id(SPACE)
+    sleeps = retry_clock.sleeps
+    assert 2 <= route.call_count < 51, "the time bound, not the count, ended the retries"
+    assert len(sleeps) == route.call_count - 1
+    assert sum(sleeps[:-1]) < 5.0 <= sum(sleeps), "no attempt began after the timeout"
+    assert all(later >= earlier - 1.0 for earlier, later in zip(sleeps, sleeps[1:])), "backoff"
+
+    retry_clock.sleeps.clear()
+    calls = route.call_count
+    with pytest.raises(ServerError):  # a generous time bound: the count ends them
+        client(retries=3, retry_timeout=600.0).spaces.get_by_id(SPACE)
+    assert route.call_count - calls == 4 and len(retry_clock.sleeps) == 3
 
 
 def test_out_of_retries_a_network_error_names_the_endpoint_and_holds_no_token(api):
