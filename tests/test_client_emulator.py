@@ -177,6 +177,24 @@ def test_older_id_fields_in_space_fields_come_back_with_their_objects(emulator, 
     assert {u.id for u in response.includes.users} == {truth["creator_id"], *truth["host_ids"]}
 
 
+def test_user_post_id_fields_of_either_name_come_back_on_included_users(emulator, world):
+    """Asked on an endpoint whose users are includes (NOTES.md: both generations accepted):
+    the emulator takes the request, and the ids come back under their 2.167 names."""
+    client = app_client(emulator)
+    space = anchor(world, 0)
+    wanted = ["username", "pinned_tweet_id", "most_recent_post_id"]
+    by_id = client.spaces.get_by_id(space, expansions=["creator_id", "host_ids"], user_fields=wanted)
+    (posts, *_) = client.spaces.get_posts(space, expansions=["author_id"], user_fields=wanted)
+    users = [*by_id.includes.users, *posts.includes.users]
+    assert {u.id for u in by_id.includes.users} == {world.space(space)["creator_id"],
+                                                   *world.space(space)["host_ids"]}
+    assert posts.includes.users and any("pinned_post_id" in u for u in users)
+    for user in users:
+        truth = world.user(user.id)
+        assert_same_object(user, truth, ["username", "pinned_post_id", "most_recent_post_id"])
+        assert "pinned_tweet_id" not in user and "most_recent_tweet_id" not in user
+
+
 def test_tweet_fields_is_an_alias_of_post_fields(emulator, world):
     client = app_client(emulator)
     space = anchor(world, 3)

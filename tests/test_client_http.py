@@ -163,6 +163,32 @@ def test_post_and_user_names_of_both_generations_are_sent_in_2_167_form(api):
     assert buyers.calls.last.request.headers["authorization"] == f"Bearer {USER}"
 
 
+def test_user_post_id_fields_of_both_generations_are_taken_wherever_user_fields_are(api):
+    """Buyers sends them as its 2.167 expansions (above). Elsewhere users are only includes
+    and 2.167 has no expansion for them there: sent as the user field the real API and 2.159
+    take, whichever name was given, and no expansion the endpoint lacks is added."""
+    wanted = ["username", "pinned_tweet_id", "most_recent_post_id", "pinned_post_id"]
+    empty = {"meta": {"result_count": 0}}
+    routes = {
+        "host_ids": [api.get("/2/spaces/search").respond(200, json=empty),
+                     api.get(f"/2/spaces/{SPACE}").respond(200, json=ONE_SPACE),
+                     api.get("/2/spaces").respond(200, json={"data": []})],
+        "creator_id": [api.get("/2/spaces/by/creator_ids").respond(200, json=empty)],
+        "author_id": [api.get(f"/2/spaces/{SPACE}/tweets").respond(200, json=empty)],
+    }
+    c = client()
+    c.spaces.search(query="tech", expansions=["host_ids"], user_fields=wanted)
+    c.spaces.get_by_id(SPACE, expansions=["host_ids"], user_fields=wanted)
+    c.spaces.get_by_ids([SPACE], expansions=["host_ids"], user_fields=wanted)
+    c.spaces.get_by_creator_ids(["783214"], expansions=["creator_id"], user_fields=wanted)
+    list(c.spaces.get_posts(SPACE, expansions=["author_id"], user_fields=wanted))
+    for expansion, endpoint_routes in routes.items():
+        for route in endpoint_routes:
+            sent = params_of(route)
+            assert sent["user.fields"] == "username,pinned_tweet_id,most_recent_tweet_id"
+            assert sent["expansions"] == expansion
+
+
 # --------------------------------------------------------------------------- rate limits
 def test_a_429_with_nothing_left_waits_for_the_reset(api):
     reset = NOW + 60

@@ -1,9 +1,13 @@
 """Field and expansion names of both spec generations, and the reader that brings any
 response to the production (2.167) names.
 
-Requests are always written in 2.167 form: older id "fields" (`creator_id` in
-`space.fields`, `author_id` in `tweet.fields`, `pinned_tweet_id` in `user.fields`) are
-sent as the expansions that carry them.
+Requests are written in 2.167 form wherever 2.167 has one: older id "fields" (`creator_id`
+in `space.fields`, `author_id` in `tweet.fields`, `pinned_tweet_id` in buyers'
+`user.fields`) are sent as the expansions that carry them. The one exception: a user's
+pinned / most recent post id, asked on an endpoint whose users come as includes (search,
+lookups, posts). Its 2.167 expansion exists on buyers only, so there it goes in `user.fields`
+under the name the real API and 2.159 take there (`pinned_tweet_id`), whichever name the
+caller used; responses are read back as `pinned_post_id` either way.
 """
 
 from __future__ import annotations
@@ -55,6 +59,13 @@ OLDER_USER_FIELDS = {
     "most_recent_tweet_id": ("expansion", "most_recent_post_id"),
     "pinned_post_id": ("expansion", "pinned_post_id"),
     "most_recent_post_id": ("expansion", "most_recent_post_id"),
+}
+# Endpoints with no user expansions (users only as includes): both names, as a user field.
+USER_POST_ID_FIELDS = {
+    "pinned_tweet_id": ("field", "pinned_tweet_id"),
+    "most_recent_tweet_id": ("field", "most_recent_tweet_id"),
+    "pinned_post_id": ("field", "pinned_tweet_id"),
+    "most_recent_post_id": ("field", "most_recent_tweet_id"),
 }
 OLDER_POST_FIELDS = {
     "author_id": ("expansion", "author_id"),

@@ -46,7 +46,7 @@ class SpacesClient:
                       topic_fields: Names) -> dict[str, Any]:
         fields, id_expansions = check.fields(space_fields, names.SPACE_FIELDS,
                                              names.OLDER_SPACE_FIELDS, "space_fields")
-        users, _ = check.fields(user_fields, names.USER_FIELDS, {}, "user_fields")
+        users, _ = check.fields(user_fields, names.USER_FIELDS, names.USER_POST_ID_FIELDS, "user_fields")
         topics, _ = check.fields(topic_fields, names.TOPIC_FIELDS, {}, "topic_fields")
         return {
             "space.fields": check.joined(fields),
@@ -153,7 +153,7 @@ class SpacesClient:
         """Pages of the posts shared in a Space, newest first."""
         space_id = check.space_id(id)
         posts, post_expansions = self._post_fields(post_fields, tweet_fields)
-        users, _ = check.fields(user_fields, names.USER_FIELDS, {}, "user_fields")
+        users, _ = check.fields(user_fields, names.USER_FIELDS, names.USER_POST_ID_FIELDS, "user_fields")
         params = {
             "max_results": check.max_results(max_results),
             "post.fields": check.joined(posts),
