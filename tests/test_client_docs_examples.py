@@ -1,18 +1,39 @@
 """The official SDK's Spaces examples, run against the emulator with this client.
 
-Each example is the documented code (see /tmp/notes/xdk_spaces_examples.md for where each
-comes from) with only three kinds of change, each marked `# changed:`: the import, the
-arguments of `Client(...)` (the emulator's URL and tokens) and the ids (anchor Spaces and
-their creators of the emulator's world). What an example prints, and the responses it
-got, are compared with the World's truth.
+Where each example comes from (stored public copies of these pages, searched when this
+docstring was written; each test names its source again in a `# Source:` line):
+
+- "SDK reference page": the SpacesClient page of the xdk Python SDK,
+  https://mintlify.wiki/xdevplatform/xdk-python/api/spaces (a documentation site generated
+  from the SDK's repository, xdevplatform/xdk-python; not docs.x.com): initialization,
+  "Search for live Spaces", and get_by_id with includes. The stored copy of the last one
+  ends inside the call, after 'started_at': the rest of that test (one more field, the
+  expansions, taken from the same page's parameter examples, user_fields and the prints) is
+  in-house.
+- "docs.x.com quickstarts": the Python SDK tab of https://docs.x.com/x-api/spaces/lookup/quickstart
+  (by id, several ids, by creator, host information) and of
+  https://docs.x.com/x-api/spaces/search/quickstart (search, filter by state, host
+  information). The stored English pages render only their cURL tabs; the same Python code
+  is on the localized copies (/es/, /ja/, /ko/, /pt/) and the enterprise-api copies. Of the
+  lookup page the stored excerpts show the first example in full (`client.spaces.get(...)`);
+  the other three are from the same page and were not re-checked against a stored copy.
+- "SDK README": the "Spaces" block of the xdk Python SDK's README (API Reference ->
+  Spaces; a 0.2.x beta README as stored in a public code index that does not name its
+  repository). The current xdevplatform/xdk-python README has no Spaces example.
+- In-house, in the docs' style (labelled "written here"): all ticket buyers, one pass of a
+  "monitoring live Spaces" loop, and "tracking creator activity". The issue lists them
+  among the docs' examples, but no such example was found in any stored copy of the docs.
+
+Each documented example is its code as published with only three kinds of change, each
+marked `# changed:` with the original (`was ...`): the import, the arguments of
+`Client(...)` (the emulator's URL and tokens) and the ids (anchor Spaces and their creators
+of the emulator's world; the docs' ids do not match the spec's patterns). What an example
+prints, and the responses it got, are compared with the World's truth.
 
 The docs.x.com lookup quickstart calls `client.spaces.get(...)` and
 `client.spaces.get_spaces(...)`, which the SDK (xdk 0.10.6) does not have (it has
 `get_by_id` and `get_by_ids`, as this client does): those two examples also carry a
 `# changed:` method name, and a test below pins that the SDK lacks them.
-
-Examples the recovered docs do not include (all ticket buyers, one pass of a "monitoring
-live Spaces" loop, "tracking creator activity") are written here in the same style.
 """
 
 from __future__ import annotations
@@ -61,6 +82,7 @@ def test_the_quickstart_method_names_are_not_in_the_sdk_either():
 
 # --------------------------------------------------------------------------- SDK reference page
 def test_initialization(emulator, world):
+    # Source: SDK reference page, "Initialization".
     from sources.x_spaces.client import Client  # changed: was `from xdk import Client`
 
     client = Client(
@@ -79,6 +101,7 @@ def test_initialization(emulator, world):
 
 
 def test_search_for_live_spaces(app, world, capsys):
+    # Source: SDK reference page, search: "Example".
     client = Client(**app)  # changed: Client(...) arguments
 
     # Search for live Spaces
@@ -112,7 +135,8 @@ def test_search_for_live_spaces(app, world, capsys):
 
 
 def test_get_by_id_with_includes(app, world, capsys):
-    """The reference page's example, cut short in the recovered copy, completed."""
+    # Source: SDK reference page, get_by_id: "Example", up to 'started_at';
+    # from 'participant_count' on, in-house (the stored copy ends there).
     client = Client(**app)  # changed: Client(...) arguments
 
     space_id = anchor(world, 0)  # changed: was "1ABC2DEF3GHI4JKL"
@@ -147,6 +171,7 @@ def test_get_by_id_with_includes(app, world, capsys):
 
 # --------------------------------------------------------------------------- docs.x.com quickstarts
 def test_lookup_get_a_space_by_id(app, world, capsys):
+    # Source: docs.x.com lookup quickstart, "Get a Space by ID", Python SDK tab.
     client = Client(**app)  # changed: Client(...) arguments
 
     # Get a Space by ID
@@ -167,6 +192,7 @@ def test_lookup_get_a_space_by_id(app, world, capsys):
 
 
 def test_lookup_get_multiple_spaces(app, world, capsys):
+    # Source: docs.x.com lookup quickstart, "Get multiple Spaces", Python SDK tab.
     client = Client(**app)  # changed: Client(...) arguments
 
     # Get multiple Spaces
@@ -186,6 +212,7 @@ def test_lookup_get_multiple_spaces(app, world, capsys):
 
 
 def test_lookup_get_spaces_by_creator(app, world, capsys):
+    # Source: docs.x.com lookup quickstart, "Get Spaces by creator", Python SDK tab.
     client = Client(**app)  # changed: Client(...) arguments
 
     # Get Spaces by creator
@@ -206,6 +233,7 @@ def test_lookup_get_spaces_by_creator(app, world, capsys):
 
 
 def test_lookup_include_host_information(app, world, capsys):
+    # Source: docs.x.com lookup quickstart, "Include host information", Python SDK tab.
     client = Client(**app)  # changed: Client(...) arguments
 
     # Get Space with host info
@@ -228,6 +256,7 @@ def test_lookup_include_host_information(app, world, capsys):
 
 
 def test_search_for_spaces(app, world, capsys):
+    # Source: docs.x.com search quickstart, "Search for Spaces", Python SDK tab.
     client = Client(**app)  # changed: Client(...) arguments
 
     # Search for Spaces
@@ -249,6 +278,7 @@ def test_search_for_spaces(app, world, capsys):
 
 @pytest.mark.parametrize("state, label", [("live", "LIVE"), ("scheduled", "SCHEDULED")])
 def test_search_filter_by_state(app, world, capsys, state, label):
+    # Source: docs.x.com search quickstart, "Filter by state" (live only / scheduled only), Python SDK tabs.
     client = Client(**app)  # changed: Client(...) arguments
 
     if state == "live":
@@ -274,6 +304,7 @@ def test_search_filter_by_state(app, world, capsys, state, label):
 
 
 def test_search_include_host_information(app, world, capsys):
+    # Source: docs.x.com search quickstart, "Include host information", Python SDK tab.
     client = Client(**app)  # changed: Client(...) arguments
 
     # Search with host info
@@ -299,6 +330,7 @@ def test_search_include_host_information(app, world, capsys):
 
 # --------------------------------------------------------------------------- SDK README
 def test_readme_spaces_snippet(emulator, world):
+    # Source: SDK README, "Spaces" (see the module docstring).
     client = Client(emulator.url, bearer_token=world.app_token,  # changed: Client(...) arguments
                     access_token=creator_token(world, 2))
     SPACE_ID_1, SPACE_ID_2 = anchor(world, 0), anchor(world, 1)  # changed: ids
@@ -333,8 +365,9 @@ def test_readme_spaces_snippet(emulator, world):
         assert_same_object(post, truth, ["id", "text", "edit_history_post_ids"])
 
 
-# --------------------------------------------------------------------------- written here
+# --------------------------------------------------------------------------- written here (in-house)
 def test_all_ticket_buyers(emulator, world, capsys):
+    # Source: none: in-house, in the docs' style (no buyers example found in the docs).
     from sources.x_spaces.client import Client  # changed: was `from xdk import Client`
 
     # Ticket buyers need the OAuth2 user token of the Space's creator
@@ -392,6 +425,7 @@ def poll_live_spaces(client, known):
 
 
 def test_monitoring_live_spaces(app, world, capsys):
+    # Source: none: in-house (poll_live_spaces above), in the docs' style.
     client = Client(**app)  # changed: Client(...) arguments
 
     known = {}
@@ -411,6 +445,7 @@ def test_monitoring_live_spaces(app, world, capsys):
 
 
 def test_tracking_creator_activity(app, world, capsys):
+    # Source: none: in-house, in the docs' style.
     client = Client(**app)  # changed: Client(...) arguments
 
     creators = [creator_id(world, 0), creator_id(world, 2)]  # changed: was ["USER_ID_1", "USER_ID_2"]
