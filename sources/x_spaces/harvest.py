@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -41,9 +40,11 @@ from sources.x_spaces._errors import (
 from sources.x_spaces._models import Response
 from sources.x_spaces._names import problem_name
 from sources.x_spaces.client import Client
-from sources.x_spaces.known import FetchRecord, Known
+from sources.x_spaces.fetches import iso, needs_fetch, now, paging_task, pending_entry, space_marks
+from sources.x_spaces.known import Known
 from sources.x_spaces.rows import Page, Pages
-from sources.x_spaces.work import Budget, Result, Task, run_tasks
+from sources.x_spaces.summary import Summary, load_row
+from sources.x_spaces.work import Budget, Result, Task, Ticker, plural, run_tasks
 
 log = logging.getLogger("sources.x_spaces")
 
@@ -80,19 +81,6 @@ class Options:
         check.expansions(self.buyer_expansions, names.USER_EXPANSIONS, "buyer_expansions")
 
 
-@dataclass
-class Summary:
-    load_id: str
-    started_at: datetime
-    observed_at: datetime | None = None
-    finished_at: datetime | None = None
-    status: str = "complete"  # complete, budget_exhausted, rate_limited, usage_capped, partial
-    message: str = ""
-    spaces_seen: int = 0
-    errors: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-
-
 class Harvest:
     def __init__(self, client: Client, options: Options, known: Known, state: dict[str, Any],
                  user_tokens: Mapping[str, str], existing_tables: set[str] | None = None,
@@ -107,7 +95,7 @@ class Harvest:
         self.progress = progress or (lambda message: log.info(message))
         self.budget = Budget(options.max_requests)
         self.stop = threading.Event()
-        self.summary = Summary(load_id=uuid.uuid4().hex, started_at=_now())
+        self.summary = Summary(load_id=uuid.uuid4().hex, started_at=now())
         self.seen: dict[str, dict] = {}  # Spaces returned by this load: id -> object
         self._pages: Pages | None = None
         self._skipped: list[tuple[str, dict, str, str]] = []  # buyers calls not made, and why
@@ -185,7 +173,7 @@ class Harvest:
                 observed = parsedate_to_datetime(response.date).astimezone(timezone.utc)
             except (TypeError, ValueError):
                 observed = None
-        self.summary.observed_at = observed or _now()
+        self.summary.observed_at = observed or now()
         self._pages = Pages(self.summary.observed_at, set(self.options.space_expansions))
 
     def _absorb_spaces(self, endpoint: str, response: Response) -> Iterator[Page]:
@@ -213,7 +201,7 @@ class Harvest:
             return tasks if self.stop.is_set() else []
         before = len(self.seen)
         not_run: list[Task] = []
-        ticker = _Ticker()
+        ticker = Ticker()
         for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
             if result.response is not None:
                 self._observe(result.response)
@@ -223,11 +211,11 @@ class Harvest:
             elif result.done and not result.info.get("ran"):
                 not_run.append(result.task)
             if result.done and ticker.due():
-                self.progress(f"{name}: {ticker.done} of {_plural(len(tasks), 'call')} done, "
+                self.progress(f"{name}: {ticker.done} of {plural(len(tasks), 'call')} done, "
                               f"{len(self.seen) - before} Spaces found so far")
         made, found = len(tasks) - len(not_run), len(self.seen) - before
         left = f" ({len(not_run)} left for the next load: budget)" if not_run else ""
-        self.progress(f"{name}: {_plural(made, 'call')}, {found} Spaces found{left}")
+        self.progress(f"{name}: {plural(made, 'call')}, {found} Spaces found{left}")
         return not_run
 
     def _discovery_tasks(self, queries: list[str], creators: list[str]) -> list[Task]:
@@ -294,7 +282,7 @@ class Harvest:
         pages_before = dict(self._pages.counts) if self._pages else {}
         answered: set[str] = set()  # fetches that got at least one response
         ran = 0
-        ticker = _Ticker()
+        ticker = Ticker()
 
         def found() -> str:
             counts = self._pages.counts if self._pages else {}
@@ -310,11 +298,11 @@ class Harvest:
                 ran += result.task.key in answered or result.error is not None
                 yield from self._fetch_done(result)
                 if ticker.due():
-                    self.progress(f"buyers and posts: {ticker.done} of {_plural(len(tasks), 'fetch')} done, "
+                    self.progress(f"buyers and posts: {ticker.done} of {plural(len(tasks), 'fetch')} done, "
                                   f"{found()} so far")
         left = len(tasks) - ran
         note = f" ({left} left for the next load: budget)" if left and self.budget.exhausted else ""
-        self.progress(f"buyers and posts: {_plural(ran, 'fetch')}, {found()}{note}")
+        self.progress(f"buyers and posts: {plural(ran, 'fetch')}, {found()}{note}")
 
     def _kinds(self) -> list[str]:
         return [k for k, on in (("buyers", self.options.buyers), ("posts", self.options.posts)) if on]
@@ -326,7 +314,7 @@ class Harvest:
             if key.split(":", 1)[0] in self._kinds() and key not in self._fetched:
                 space = self.seen.get(entry["space_id"])
                 if space is not None:
-                    entry.update(_space_marks(space))
+                    entry.update(space_marks(space))
                 wanted[key] = entry
         return wanted
 
@@ -340,9 +328,9 @@ class Harvest:
                 key = f"{kind}:{space_id}"
                 if key in self._fetched or key in self.pending or (kind == "buyers" and not space.get("is_ticketed")):
                     continue
-                if _needs_fetch(kind, space, records.get((space_id, kind))):
+                if needs_fetch(kind, space, records.get((space_id, kind))):
                     wanted[key] = {"space_id": space_id, "cursor": None, "position": 0,
-                                   "started_at": _iso(self.summary.observed_at), **_space_marks(space)}
+                                   "started_at": iso(self.summary.observed_at), **space_marks(space)}
         return wanted
 
     def _fetch_task(self, key: str, entry: dict) -> Task | None:
@@ -374,23 +362,7 @@ class Harvest:
             endpoint = cfg.POSTS
             entry.setdefault("post_ids", [])
 
-        def run(budget: Budget) -> Iterator[Any]:
-            if not budget.take():
-                yield {"stopped": "budget"}
-                return
-            last: Response | None = None
-            for page in pages():
-                last = page
-                yield page
-                if not page.meta.get("next_token"):
-                    yield {"complete": True}
-                    return
-                if not budget.take():
-                    yield {"stopped": "budget"}
-                    return
-            yield {"complete": last is None, "stopped": None if last is None else "pagination"}
-
-        return Task(kind, key, run, {"endpoint": endpoint, "entry": entry})
+        return paging_task(kind, key, endpoint, entry, pages)
 
     def _fetched_page(self, task: Task, response: Response) -> Iterator[Page]:
         entry = task.info["entry"]
@@ -427,7 +399,7 @@ class Harvest:
                 yield from self._skip_rows(task.key, entry, cfg.USER_TOKEN_REJECTED,
                                            f"the creator's user token was refused: {error}", error.status_code)
                 return
-            self.pending[task.key] = _pending(entry)
+            self.pending[task.key] = pending_entry(entry)
             yield from self._task_failed(result)
             return
         if entry.pop("vanished", False):
@@ -446,7 +418,7 @@ class Harvest:
         if info.get("stopped") == "pagination":
             self.pending.pop(task.key, None)  # a stuck cursor: start over next time
             return
-        self.pending[task.key] = _pending(entry)
+        self.pending[task.key] = pending_entry(entry)
         if self._pages is not None and entry.get("cursor"):
             count = entry.get("position", 0) if kind == "buyers" else len(entry.get("post_ids", []))
             yield from self.rows.fetch(space_id, kind, False, entry, count, entry.get("started_at"))
@@ -465,27 +437,8 @@ class Harvest:
             yield from self._skip_rows(key, entry, problem, detail)
         if self._pages is not None:
             yield from self._pages.flush()
-        self.summary.finished_at = _now()
-        stats = self.client.stats()
-        endpoints = {name: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in vars(s).items()}
-                     for name, s in sorted(stats.items())}
-        for bucket, limits in self.client.rate_limits().items():  # what is left of each window
-            name = bucket.rsplit(" ", 1)[0]
-            if name in endpoints and limits.get("remaining") is not None:
-                known = endpoints[name]
-                known["remaining"] = min(known.get("remaining", limits["remaining"]), limits["remaining"])
-                known["reset"] = max(known.get("reset") or 0, limits.get("reset") or 0)
-        row = {
-            "load_id": self.summary.load_id, "started_at": self.summary.started_at,
-            "finished_at": self.summary.finished_at, "status": self.summary.status,
-            "requests": sum(s.requests for s in stats.values()),
-            "objects": sum(s.objects for s in stats.values()),
-            "wait_seconds": round(sum(s.wait_seconds for s in stats.values()), 3),
-            "retries": sum(s.retries for s in stats.values()),
-            "max_requests": self.options.max_requests or None,
-            "budget_exhausted": self.budget.exhausted, "errors": self.summary.errors,
-            "spaces_seen": len(self.seen), "endpoints": endpoints, "message": self.summary.message or None,
-        }
+        self.summary.finished_at = now()
+        row = load_row(self.summary, self.client, self.options.max_requests, self.budget.exhausted)
         yield t.LOADS.name, t.LOADS.to_arrow([row], {"observed_at": self.summary.observed_at})
         written = self._pages.counts if self._pages else {}
         self.summary.rows = dict(written)
@@ -494,70 +447,5 @@ class Harvest:
                 yield table.name, table.empty()
 
 
-class _Ticker:
-    """Counts finished tasks; due() every PROGRESS_EVERY seconds, for progress on long phases."""
-
-    def __init__(self) -> None:
-        self.done = 0
-        self._next = time.monotonic() + cfg.PROGRESS_EVERY
-
-    def due(self) -> bool:
-        self.done += 1
-        if time.monotonic() < self._next:
-            return False
-        self._next = time.monotonic() + cfg.PROGRESS_EVERY
-        return True
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else ("es" if noun.endswith("ch") else "s"))
-
-
 def _batches(n_ids: int) -> int:
     return -(-n_ids // cfg.IDS_PER_LOOKUP)
-
-
-def _needs_fetch(kind: str, space: dict, record: FetchRecord | None) -> bool:
-    """Buyers and posts are fetched in full once after a Space ends; before that, again
-    only when subscriber_count (buyers) or updated_at (posts) moved since the last fetch."""
-    if record is None or not record.is_complete:
-        return True
-    if record.space_state == "ended":
-        return False
-    if space.get("state") == "ended":
-        return True
-    if kind == "buyers":
-        return record.subscriber_count != space.get("subscriber_count")
-    return _iso(record.updated_at) != _normal_iso(space.get("updated_at"))
-
-
-def _space_marks(space: dict) -> dict:
-    return {"state": space.get("state"), "creator_id": space.get("creator_id"),
-            "subscriber_count": space.get("subscriber_count"), "updated_at": space.get("updated_at")}
-
-
-def _pending(entry: dict) -> dict:
-    keep = ("space_id", "cursor", "position", "post_ids", "started_at", "state", "creator_id",
-            "subscriber_count", "updated_at")
-    return {k: entry[k] for k in keep if k in entry}
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _iso(value: datetime | str | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return _normal_iso(value)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _normal_iso(value: str | None) -> str | None:
-    """2021-07-06T18:40:40.000Z and 2021-07-06T18:40:40Z compare equal."""
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).strftime(
-            "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return value

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from sources.x_spaces import settings as cfg
 from sources.x_spaces._models import Response
 
 
@@ -119,3 +121,22 @@ def run_tasks(tasks: list[Task], budget: Budget, workers: int,
                     results.get_nowait()
                 except queue.Empty:
                     break
+
+
+class Ticker:
+    """Counts finished tasks; due() every PROGRESS_EVERY seconds, for progress on long phases."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self._next = time.monotonic() + cfg.PROGRESS_EVERY
+
+    def due(self) -> bool:
+        self.done += 1
+        if time.monotonic() < self._next:
+            return False
+        self._next = time.monotonic() + cfg.PROGRESS_EVERY
+        return True
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else ("es" if noun.endswith("ch") else "s"))
