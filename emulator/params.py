@@ -184,10 +184,22 @@ def _check(rule: ParamRule, raw: str) -> Any:
     return _check_scalar(rule.name, where, schema, raw)
 
 
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits: \d (and int()) would take "٥" too
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A spec (ECMA-262) pattern in Python: its `$` ends the input, where Python's would
+    also match before a final newline, and character classes stay ASCII."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern, re.ASCII)
+
+
 def _check_scalar(name: str, where: str, schema: dict, raw: str) -> Any:
     prefix = f"The `{name}` {where} parameter value [{raw}]"
     if schema.get("type") == "integer":
-        if not re.fullmatch(r"-?\d+", raw):
+        if not _INTEGER.fullmatch(raw):
             raise ParamError(f"{prefix} is not a valid integer", raw)
         value = int(raw)
         low, high = schema.get("minimum"), schema.get("maximum")
@@ -196,7 +208,7 @@ def _check_scalar(name: str, where: str, schema: dict, raw: str) -> Any:
         return value
     if "enum" in schema and raw not in schema["enum"]:
         raise ParamError(f"{prefix} is not one of [{','.join(schema['enum'])}]", raw)
-    if "pattern" in schema and not re.search(schema["pattern"], raw):
+    if "pattern" in schema and not _pattern(schema["pattern"]).search(raw):
         raise ParamError(f"{prefix} does not match {schema['pattern']}", raw)
     low, high = schema.get("minLength"), schema.get("maxLength")
     if (low is not None and len(raw) < low) or (high is not None and len(raw) > high):

@@ -14,7 +14,6 @@ present even when empty. The server renders them through the fields a request as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
@@ -25,6 +24,7 @@ from emulator import objects, people, text
 from emulator.clock import DEFAULT_START, Instant, parse_instant
 from emulator.ids import NumericIds, SpaceIds, Tokens
 from emulator.people import UserTable
+from emulator.search import find, words
 from emulator.timeline import (
     PopularUsers,
     SharedPosts,
@@ -39,12 +39,6 @@ from emulator.timeline import (
 HOUR = 3600.0
 DAY = 24 * HOUR
 STATES = ("scheduled", "live", "ended")
-_WORD = re.compile(r"\w+")
-
-
-def words(title: str) -> list[str]:
-    """The whole words of a title or query, lowercased: search matches on these."""
-    return _WORD.findall(title.lower())
 
 
 class World:
@@ -286,29 +280,8 @@ class World:
         return np.flatnonzero(alive)
 
     def search_indices(self, query: str, state: str, max_results: int, t: float) -> list[int]:
-        terms = words(query)
-        if not terms:
-            return []
-        candidates: np.ndarray | None = None
-        for term in terms:
-            hits = self._word_index.get(term)
-            if hits is None:
-                return []
-            candidates = hits if candidates is None else np.intersect1d(candidates, hits)
-        wanted = ("live", "scheduled") if state == "all" else (state,)
-        found = []
-        for i in candidates.tolist() if candidates is not None else []:
-            status = self.status(i, t)
-            if status not in wanted:
-                continue
-            if not set(terms) <= set(words(self.title_at(i, t))):
-                continue  # matched only the title before or after an edit
-            found.append(i)
-        live = sorted((i for i in found if self.status(i, t) == "live"),
-                      key=lambda i: (-self.participants(i, t), self.space_ids.id(i)))
-        scheduled = sorted((i for i in found if self.status(i, t) == "scheduled"),
-                           key=lambda i: (self.scheduled[i], self.space_ids.id(i)))
-        return (live + scheduled)[:max_results]
+        """Indices of what /2/spaces/search answers, in its order (emulator.search)."""
+        return find(self, self._word_index, query, state, max_results, t)
 
     def search(self, query: str, state: str = "all", max_results: int = 100,
                at: Instant = None) -> list[dict]:

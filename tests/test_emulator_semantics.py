@@ -262,9 +262,12 @@ def test_expansions_bring_exactly_the_referenced_objects(
 def _search_truth(spaces: list[dict], query: str, state: str, max_results: int) -> list[str]:
     """NOTES.md: every whitespace-separated term is a whole word of the title, any case;
     live and scheduled Spaces only; live first by participant_count (desc), then scheduled
-    by scheduled_start; ties by id; at most max_results. `spaces`: World.spaces(at)."""
+    by scheduled_start; ties by id; at most max_results. `spaces`: World.spaces(at).
+    README: a term with no letter or digit, or a control character, matches nothing."""
     terms = [t.lower() for t in query.split()]
     states = ("live", "scheduled") if state == "all" else (state,)
+    if re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", query) or not all(re.search(r"\w", t) for t in terms):
+        return []
     found = [
         s
         for s in spaces
@@ -331,6 +334,32 @@ def test_search_matches_whole_title_words_orders_and_limits(
                 assert body["meta"] == {"result_count": len(got)}  # one call, no pagination
                 nonempty += bool(got)
     assert nonempty > 40
+
+
+def test_search_terms_with_punctuation_or_control_characters(
+    api: httpx.Client, world: World, now: float
+) -> None:
+    """A term matches as spelled, punctuation included, as a whole word; a term with no
+    letter or digit, or a query with a control character, matches nothing (README)."""
+    spaces = world.spaces(now)
+    tech_talks = world.space_ids.id(0)  # "Tech talks: building with the X API"
+
+    def found(query: str) -> list[str]:
+        response = api.get("/2/spaces/search", params={"query": query, "space.fields": "title"})
+        assert response.status_code == 200, (query, response.text)
+        got = [s["id"] for s in response.json().get("data", [])]
+        assert got == _search_truth(spaces, query, "all", 100), query
+        assert got == [s["id"] for s in world.search(query, at=now)], query
+        return got
+
+    assert tech_talks in found("tech") and tech_talks in found("talks:")
+    assert tech_talks not in found("tech:"), "the colon follows talks, not tech"
+    assert len(found("talks:")) < len(found("talks")), "talks: needs the colon"
+    assert found("TALKS: X") and tech_talks in found("TALKS: X")
+    for query in ("tech\x00", "tech\x1f talks", "\x00", "tech \u200b", "-", "tech -", "!!", "::"):
+        assert found(query) == [], repr(query)
+    assert found("tech\ttalks") == found("tech talks"), "tabs separate terms"
+    assert found("tech") != []
 
 
 def test_search_never_finds_ended_spaces(api: httpx.Client, world: World, now: float) -> None:
@@ -427,6 +456,25 @@ def test_max_results_and_query_bounds(api: httpx.Client, world: World) -> None:
     _invalid(api.get("/2/spaces/search", params={"query": "a" * 2049}), "query")
     assert api.get("/2/spaces/search", params={"query": "a" * 2048}).status_code == 200
     _invalid(api.get("/2/spaces/search", params={"query": "tech", "state": "ended"}), "state")
+
+
+def test_integers_and_ids_take_ascii_only(emulator: EmulatorServer, world: World) -> None:
+    """Unicode digits are digits to Python's int() and \\d, not to the API; and a spec
+    pattern's `$` does not let a trailing newline through."""
+    space_id = world.space_ids.id(0)
+    with client_of(emulator, world.app_token) as api:
+        for value in ("\u0665", "\uff15", "1\u0660", "\u0665\n", "5\n"):
+            _invalid(api.get("/2/spaces/search", params={"query": "tech", "max_results": value}),
+                     "max_results")
+            _invalid(api.get(f"/2/spaces/{space_id}/tweets", params={"max_results": value}),
+                     "max_results")
+        assert api.get("/2/spaces/search", params={"query": "tech", "max_results": "5"}).status_code == 200
+        _invalid(api.get("/2/spaces", params={"ids": space_id + "\n"}), "ids")
+        _invalid(api.get(f"/2/spaces/{space_id}%0A"), "id")
+    user_id = world.user_ids.id(0)
+    for value in (user_id + "\n", "\u0661\u0662\u0663"):
+        with client_of(emulator, fresh_user_token(world)) as client:
+            _invalid(client.get("/2/spaces/by/creator_ids", params={"user_ids": value}), "user_ids")
 
 
 # --------------------------------------------------------------------------- pagination
