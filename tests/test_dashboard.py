@@ -283,6 +283,13 @@ def test_queries_return_the_marts(demo_db: Path) -> None:
         assert isinstance(frame, pl.DataFrame)
 
 
+def test_the_dashboard_reads_only_the_marts() -> None:
+    sources = [Path(queries.__file__), NOTEBOOK]
+    sql_relation = r"\b(?:from|join)\s+([a-z_]+)\.[a-z_]+\b(?!\s+import)"  # not Python's `from x.y import`
+    relations = {m for path in sources for m in re.findall(sql_relation, path.read_text())}
+    assert relations == {"analytics"}, relations
+
+
 def test_queries_open_read_only_and_let_go_between_queries(db_copy: Path) -> None:
     with queries.connect(db_copy) as con, pytest.raises(duckdb.Error, match="(?i)read.only"):
         con.execute("create table dashboard_probe (n integer)")
