@@ -3,7 +3,7 @@ as JSON lines, reset and run-time configuration."""
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from emulator.clock import iso, parse_instant
+from emulator.config import ConfigError, number
 
 if TYPE_CHECKING:
     from emulator.app import Emulator
@@ -22,10 +23,38 @@ CONFIG_NAMES = {
     "fault_429": "p429", "fault_5xx": "p5xx", "fault_close": "close", "fault_slow": "slow",
     "fault_truncate": "truncate", "latency_ms": "latency_ms", "slow_seconds": "slow_seconds",
 }
+FIELD_KEYS = {attr: name for name, attr in CONFIG_NAMES.items()}
 
 
-def _error(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"error": detail}, status_code=status)
+# ASCII digits only: float() would also take "1_000", " 5", "infinity" and "٥"
+_SECONDS = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _error(status: int, detail: str, **extra: object) -> JSONResponse:
+    """A problem body, like the API's own errors."""
+    title = {400: "Invalid Request", 404: "Not Found"}.get(status, "Error")
+    body = {"title": title, "detail": detail, "type": "about:blank", "status": status, **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _config_values(values: object) -> tuple[dict[str, object], tuple[int | None] | None]:
+    """The Faults changes and the usage cap (None: unchanged) a config body asks for,
+    every value checked; raises ConfigError naming the first bad key."""
+    if not isinstance(values, dict):
+        raise ConfigError("body", "send a JSON object")
+    unknown = sorted(set(values) - set(CONFIG_NAMES) - {"usage_cap"})
+    if unknown:
+        raise ConfigError(unknown[0], f"unknown setting; known: {sorted(CONFIG_NAMES) + ['usage_cap']}")
+    cap: tuple[int | None] | None = None
+    if "usage_cap" in values:
+        raw = values["usage_cap"]
+        if raw is not None:
+            value = number("usage_cap", raw)
+            if isinstance(raw, float) or value < 0:
+                raise ConfigError("usage_cap", f"must be null or a whole number >= 0, not {raw!r}")
+            raw = int(raw)
+        cap = (raw,)
+    return {CONFIG_NAMES[k]: v for k, v in values.items() if k in CONFIG_NAMES}, cap
 
 
 def routes(emu: Emulator) -> list[Route]:
@@ -39,13 +68,14 @@ def routes(emu: Emulator) -> list[Route]:
         return JSONResponse(clock_state())
 
     async def advance(request: Request) -> Response:
+        raw = request.query_params.get("seconds", "")
+        if not _SECONDS.fullmatch(raw):  # also refuses nan, inf and negative numbers
+            return _error(400, f"give ?seconds=N, N a number >= 0 in ASCII digits, not {raw!r}",
+                          parameter="seconds")
         try:
-            seconds = float(request.query_params.get("seconds", "nan"))
-            if not math.isfinite(seconds):  # nan, or inf: a clock no instant can be read from
-                raise ValueError("give ?seconds=N")
-            emu.clock.advance(seconds)
-        except ValueError as exc:
-            return _error(400, str(exc))
+            emu.clock.advance(float(raw))  # refuses a move past the year 9999
+        except (ValueError, OverflowError) as exc:
+            return _error(400, str(exc), parameter="seconds")
         return JSONResponse(clock_state())
 
     async def token(request: Request) -> Response:
@@ -63,21 +93,20 @@ def routes(emu: Emulator) -> list[Route]:
 
     async def config(request: Request) -> Response:
         if request.method == "POST":
+            # Check everything, then apply: a refused body changes nothing.
             try:
                 values = orjson.loads(await request.body() or b"{}")
-                if not isinstance(values, dict):
-                    raise ValueError("send a JSON object")
-                if "usage_cap" in values:
-                    cap = values.pop("usage_cap")
-                    emu.settings.usage_cap = None if cap is None else int(cap)
-                unknown = set(values) - set(CONFIG_NAMES)
-                if unknown:
-                    raise ValueError(f"unknown settings {sorted(unknown)}; known: "
-                                     f"{sorted(CONFIG_NAMES) + ['usage_cap']}")
-                emu.faults.settings.update({CONFIG_NAMES[k]: v for k, v in values.items()})
-            except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-                return _error(400, str(exc))
-        current = {name: getattr(emu.faults.settings, attr) for name, attr in CONFIG_NAMES.items()}
+            except orjson.JSONDecodeError as exc:
+                return _error(400, f"the body is not JSON: {exc}", key="body")
+            try:
+                faults, cap = _config_values(values)
+                emu.faults.settings.update(faults, names=FIELD_KEYS)  # checks before applying
+            except ConfigError as exc:
+                return _error(400, str(exc), key=exc.key)
+            if cap is not None:
+                emu.settings.usage_cap = cap[0]
+        settings = emu.faults.settings.snapshot()
+        current: dict[str, object] = {name: settings[attr] for name, attr in CONFIG_NAMES.items()}
         current["usage_cap"] = emu.settings.usage_cap
         return JSONResponse(current)
 

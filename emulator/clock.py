@@ -7,6 +7,7 @@ windows use the wall clock, as the real API's do.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ from email.utils import formatdate
 from functools import lru_cache
 
 DEFAULT_START = "2026-03-02T16:00:00Z"
+# The last instant ISO 8601 (4-digit years) and X's timestamps can show: the clock stops here.
+MAX_INSTANT = 253402300799.0  # 9999-12-31T23:59:59Z
 
 Instant = float | int | str | datetime | None
 
@@ -60,14 +63,22 @@ class WorldClock:
 
     def now(self) -> float:
         with self._lock:
-            return self._anchor_world + (time.monotonic() - self._anchor_wall) * self.speed
+            return self._now()
+
+    def _now(self) -> float:
+        return min(self._anchor_world + (time.monotonic() - self._anchor_wall) * self.speed, MAX_INSTANT)
 
     def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError("the world clock only moves forward")
+        """Move forward by `seconds`; the clock never goes back nor past MAX_INSTANT."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("the world clock only moves forward by a finite number of seconds")
         with self._lock:
-            self._anchor_world += seconds
-        return self.now()
+            now = self._now()
+            if now + seconds > MAX_INSTANT:
+                raise ValueError(f"{seconds:g} s would move the world clock past {iso(MAX_INSTANT)}")
+            self._anchor_wall = time.monotonic()
+            self._anchor_world = now + seconds
+            return self._anchor_world
 
     def reset(self) -> None:
         with self._lock:
