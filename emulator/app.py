@@ -2,15 +2,15 @@
 
 Every /2/ request goes through the same steps as on api.x.com: authentication, the rate
 limit of its (endpoint, token) bucket, the usage cap, parameter validation, then the
-endpoint itself. Bodies and the `Date` header use the world clock.
+endpoint itself. Before those, the fault injector may answer, hold or break it. Bodies
+and the `Date` header use the world clock.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import orjson
 from starlette.applications import Starlette
@@ -21,43 +21,22 @@ from starlette.routing import Route
 from emulator import admin, legacy
 from emulator.clock import WorldClock, http_date, parse_instant
 from emulator.config import Settings
-from emulator.endpoints import HANDLERS, BadToken, Call
-from emulator.faults import FaultInjector
+from emulator.endpoints import HANDLERS, BadToken, Call, Result
+from emulator.faults import Broken, FaultInjector, server_error, too_many_requests
 from emulator.limits import RateLimiter, Verdict
 from emulator.paging import Paging
-from emulator.params import InvalidParams, operations, validate
-from emulator.render import PROBLEMS
+from emulator.params import InvalidParams, Operation, operations, validate
+from emulator.render import PROBLEMS, TOPIC_DEFAULT
+from emulator.stats import Stats
 from emulator.world import World
+
+__all__ = ["Emulator", "Stats"]
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 _BEARER = re.compile(r"^Bearer\s+(\S+)$")
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 DATA_KINDS = {"/2/spaces/{id}/buyers": "user", "/2/spaces/{id}/tweets": "post"}
-
-
-class Stats:
-    """Requests per endpoint and status, faults injected, and time spent serving."""
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.since = time.time()
-        self.requests: dict[str, Counter[str]] = defaultdict(Counter)
-        self.faults: Counter[str] = Counter()
-        self.serve_seconds = 0.0
-        self.serve_by_endpoint: Counter[str] = Counter()
-
-    def as_dict(self) -> dict[str, Any]:
-        total = sum(sum(c.values()) for c in self.requests.values())
-        return {
-            "since": self.since,
-            "total": total,
-            "requests": {k: dict(sorted(v.items())) for k, v in sorted(self.requests.items())},
-            "faults": dict(sorted(self.faults.items())),
-            "serve_seconds": round(self.serve_seconds, 6),
-            "serve_seconds_by_endpoint": {k: round(v, 6) for k, v in sorted(self.serve_by_endpoint.items())},
-        }
 
 
 class Emulator:
@@ -74,62 +53,111 @@ class Emulator:
         self.limiter = RateLimiter(s.rate_limit, s.rate_window)
         self.paging = Paging(s.seed)
         self.stats = Stats()
-        self.faults = FaultInjector(s.faults, s.seed if s.fault_seed is None else s.fault_seed,
-                                    self.stats)
+        self.faults = FaultInjector(s.faults, s.seed if s.fault_seed is None else s.fault_seed)
         self.app_requests = 0  # toward the usage cap
         self.app = Starlette(routes=self._routes())
-        self.asgi = self.faults.wrap(self.app)
+        self.asgi = self.app
 
     def _routes(self) -> list[Route]:
-        routes = [Route(path, self._endpoint(path), methods=["GET"])
+        # Every method reaches the handlers, so that a POST gets a problem body (405, or 404
+        # for an unknown path), not Starlette's plain-text 405.
+        routes = [Route(path, self._endpoint(path), methods=ALL_METHODS)
                   for path in ("/2/spaces/search", "/2/spaces/by/creator_ids", "/2/spaces",
                                "/2/spaces/{id}/buyers", "/2/spaces/{id}/tweets", "/2/spaces/{id}")]
-        return routes + admin.routes(self) + [Route("/2/{rest:path}", self._unknown)]
+        return routes + admin.routes(self) + [Route("/2/{rest:path}", self._unknown, methods=ALL_METHODS)]
 
     def reset(self) -> None:
-        """Back to the start: world clock, rate limits, usage counter and stats."""
+        """Back to the start: world clock, rate limits, usage counter, stats and the fault
+        draws (so a reset run meets the same failures again)."""
         self.clock.reset()
         self.limiter.reset()
         self.stats.reset()
+        self.faults.reseed()
         self.app_requests = 0
 
     # ------------------------------------------------------------------ responses
     def _response(self, status: int, body: dict, verdict: Verdict | None, t: float,
-                  media_type: str = JSON, data_kind: str = "space") -> Response:
+                  media_type: str = JSON, data_kind: str = "space",
+                  topic_fields: frozenset[str] = frozenset()) -> Response:
         headers = {"date": http_date(t)}
         if verdict is not None:
             headers.update(verdict.headers())
         if self.settings.legacy_names:
-            body = legacy.translate(body, data_kind)
+            wanted = TOPIC_DEFAULT | topic_fields
+
+            def topic(topic_id: str) -> dict:  # as includes.topics would render it
+                k = self.world.topic_ids.index(topic_id)
+                assert k is not None, topic_id
+                return {name: v for name, v in self.world.topic(k).items() if name in wanted}
+
+            body = legacy.translate(body, data_kind, topic)
         return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
     async def _unknown(self, request: Request) -> Response:
         t = self.clock.now()
         body = {"title": "Not Found Error", "detail": f"No such endpoint: {request.url.path}",
                 "type": "about:blank", "status": 404}
-        self.stats.requests["GET " + request.url.path][str(404)] += 1
+        self.stats.record(f"{request.method} {request.url.path}", 404)
         return self._response(404, body, None, t, PROBLEM_JSON)
 
-    def _endpoint(self, template: str):
+    def _not_allowed(self, request: Request, label: str) -> Response:
+        """The six paths take GET only; like the API's other errors, a problem body."""
+        body = {"title": "Method Not Allowed", "type": "about:blank", "status": 405,
+                "detail": f"{request.method} is not allowed on {request.url.path}: use GET"}
+        self.stats.record(label, 405)
+        response = self._response(405, body, None, self.clock.now(), PROBLEM_JSON)
+        response.headers["allow"] = "GET, HEAD"
+        return response
+
+    def _endpoint(self, template: str) -> Callable[[Request], Awaitable[Response]]:
         op = operations()[template]
         handler = HANDLERS[template]
         label = "GET " + template
 
         async def endpoint(request: Request) -> Response:
-            started = time.perf_counter()
-            response = self._serve(request, op, handler)
-            self.stats.requests[label][str(response.status_code)] += 1
-            spent = time.perf_counter() - started
-            self.stats.serve_seconds += spent
-            self.stats.serve_by_endpoint[label] += spent
-            return response
+            if request.method not in ("GET", "HEAD"):
+                return self._not_allowed(request, f"{request.method} {template}")
+            self.stats.enter()
+            try:
+                return await self._faulted(request, op, handler, label)
+            finally:
+                self.stats.leave()
 
         return endpoint
 
-    def _serve(self, request: Request, op, handler) -> Response:
+    async def _faulted(self, request: Request, op: Operation, handler: Callable[[Call], Result],
+                       label: str) -> Response:
+        """The request through the fault injector: drawn on arrival (so the order of
+        arrival replays), then held for the latency, then answered by a fault or served."""
+        kind, extra, settings = self.faults.draw()
+        if kind is not None:
+            self.stats.injected(kind)
+        await self.faults.holds.sleep(settings["latency_ms"] / 1000.0)
+        if kind in ("429", "5xx"):
+            bucket = self.limiter.peek(op.path, _token(request))
+            date = http_date(self.clock.now())
+            if kind == "429":
+                response = too_many_requests(bucket, time.time(), date)
+            else:
+                response = server_error((500, 502, 503)[int(extra * 3)], bucket, date,
+                                        self.settings.legacy_names)
+            self.stats.record(label, response.status_code, kind)
+            return response
+        if kind == "slow":
+            await self.faults.holds.sleep(settings["slow_seconds"])
+        started = time.perf_counter()
+        response = self._serve(request, op, handler)
+        spent = time.perf_counter() - started
+        self.stats.serve_seconds += spent
+        self.stats.serve_by_endpoint[label] += spent
+        self.stats.record(label, response.status_code, kind)
+        if kind in ("close", "truncate"):
+            return Broken(response, cut=kind == "truncate", fraction=extra)
+        return response
+
+    def _serve(self, request: Request, op: Operation, handler: Callable[[Call], Result]) -> Response:
         t = self.clock.now()
-        match = _BEARER.match(request.headers.get("authorization", ""))
-        token = match.group(1) if match else ""
+        token = _token(request)
         caller: int | None = None
         if token == self.world.app_token:
             kind = "app"
@@ -185,7 +213,13 @@ class Emulator:
             return self._response(400, _invalid([error]), verdict, t, PROBLEM_JSON)
         media_type = JSON if status == 200 else PROBLEM_JSON
         kind = DATA_KINDS.get(op.path, "space")
-        return self._response(status, body, verdict, t, media_type, kind)
+        topic_fields = frozenset(params.get("topic.fields") or ())
+        return self._response(status, body, verdict, t, media_type, kind, topic_fields)
+
+
+def _token(request: Request) -> str:
+    match = _BEARER.match(request.headers.get("authorization", ""))
+    return match.group(1) if match else ""
 
 
 def _invalid(errors: list[dict]) -> dict:

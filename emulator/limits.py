@@ -58,6 +58,18 @@ class RateLimiter:
             bucket[1] += 1
             return Verdict(True, self.limit, self.limit - int(bucket[1]), reset)
 
+    def peek(self, endpoint: str, token: str, now: float | None = None) -> Verdict:
+        """The bucket's state without spending a request (for injected faults, which
+        never reach the endpoint); a bucket not opened yet shows a whole window."""
+        now = time.time() if now is None else now
+        with self._lock:
+            bucket = self._buckets.get((endpoint, token))
+            if bucket is None or now >= bucket[0] + self.window:
+                return Verdict(True, self.limit, self.limit, math.ceil(now + self.window))
+            used = int(bucket[1])
+            return Verdict(used < self.limit, self.limit, self.limit - used,
+                           math.ceil(bucket[0] + self.window))
+
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()

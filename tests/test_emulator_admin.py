@@ -1,7 +1,10 @@
 """Admin routes and odd requests that must never wedge the emulator: run-time settings
-are checked whole before any is applied, and the world clock stays within the year 9999."""
+are checked whole before any is applied, the world clock stays within the year 9999, and
+non-GET requests under /2/ get a problem body like the API's other errors."""
 
 from __future__ import annotations
+
+from email.utils import formatdate
 
 import httpx
 import pytest
@@ -93,3 +96,20 @@ def test_clock_advance_stays_finite_and_within_the_year_9999(make_emulator) -> N
             response = client.get(path, headers=app)
             assert response.status_code == 200, path
             assert response.headers["date"] == "Fri, 31 Dec 9999 23:59:59 GMT"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_non_get_requests_get_a_405_problem_with_the_world_date(emulator, method: str) -> None:
+    world = emulator.emulator.world
+    for path in ("/2/spaces/search", f"/2/spaces/{world.space_ids.id(0)}/buyers", "/2/spaces"):
+        response = httpx.request(method, emulator.url + path,
+                                 headers={"Authorization": f"Bearer {world.app_token}"})
+        assert response.status_code == 405, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["allow"] == "GET, HEAD"
+        assert response.headers["date"] == formatdate(world.start, usegmt=True)
+        body = response.json()
+        assert body["status"] == 405 and body["type"] == "about:blank" and method in body["detail"]
+    unknown = httpx.request(method, emulator.url + "/2/nothing/here")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+    assert "date" in unknown.headers

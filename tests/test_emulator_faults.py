@@ -1,16 +1,22 @@
 """The emulator under fault and at scale: injected failures at their configured rates,
-switched at run time; a large world stays coherent; legacy names; many clients."""
+switched at run time, with honest headers and stats; latency that blocks nobody; a large
+world stays coherent; many clients. (Legacy names: test_emulator_legacy.py; admin-route
+validation: test_emulator_admin.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
+from email.utils import formatdate
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from emulator.config import Settings
+from emulator.faults import CLOSE_AFTER_HEADERS
 from emulator.server import EmulatorServer
 from emulator.world import World
 
@@ -43,30 +49,145 @@ def within(count: int, n: int, p: float) -> bool:
     return abs(count - mean) <= 4.5 * sd
 
 
-@pytest.mark.parametrize("kind", ["429", "5xx", "close", "truncate"])
+def outcomes(server: EmulatorServer, path: str, n: int, timeout: float, concurrency: int = 32) -> list[str]:
+    """`outcome` of n requests, at most `concurrency` at once (so held responses overlap)."""
+    token = server.emulator.world.app_token
+
+    async def run() -> list[str]:
+        gate = asyncio.Semaphore(concurrency)
+        limits = httpx.Limits(max_connections=concurrency)
+        async with httpx.AsyncClient(base_url=server.url, timeout=timeout, limits=limits,
+                                     headers={"Authorization": f"Bearer {token}"}) as client:
+            async def one() -> str:
+                async with gate:
+                    try:
+                        response = await client.get(path)
+                    except httpx.TimeoutException:
+                        return "slow"
+                    except httpx.TransportError:
+                        return "close"
+                return _kind(response)
+
+            return list(await asyncio.gather(*(one() for _ in range(n))))
+
+    return asyncio.run(run())
+
+
+def _kind(response: httpx.Response) -> str:
+    if response.status_code == 429:
+        return "429"
+    if response.status_code >= 500:
+        return "5xx"
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return "truncate"
+    return "ok"
+
+
+@pytest.mark.parametrize("kind", ["429", "5xx", "close", "slow", "truncate"])
 def test_each_fault_kind_happens_at_its_rate(make_emulator, kind: str) -> None:
     server = make_emulator(spaces=200, users=500)
     field = {"429": "p429", "5xx": "p5xx"}.get(kind, kind)
-    server.emulator.faults.settings.update({field: P})
+    # a slow response is held 30 s, far past the client's 2 s timeout (released at stop)
+    server.emulator.faults.settings.update({field: P, "slow_seconds": 30.0})
     world = server.emulator.world
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.app_token}"},
-                      timeout=10) as client:
-        seen = [outcome(client, f"/2/spaces/{world.space_ids.id(0)}") for _ in range(N)]
+    seen = outcomes(server, f"/2/spaces/{world.space_ids.id(0)}", N, timeout=2.0 if kind == "slow" else 10.0)
     assert set(seen) <= {"ok", kind}
     assert within(seen.count(kind), N, P), seen.count(kind)
-    assert server.emulator.stats.faults[kind] == seen.count(kind)
+    stats = server.emulator.stats
+    assert stats.faults[kind] == seen.count(kind)
+    # every answered request is counted under its endpoint, by the status line it was sent
+    sent = dict(stats.requests["GET /2/spaces/{id}"])
+    if kind == "slow":
+        assert sent.get("200", 0) >= seen.count("ok")  # held ones count once they answer
+    else:
+        broken = {"429": "429", "close": "200 close", "truncate": "200 truncate"}.get(kind)
+        injected = seen.count(kind) if broken is None else sent.pop(broken)
+        if kind == "5xx":
+            injected = sum(sent.pop(status, 0) for status in ("500", "502", "503"))
+        assert injected == seen.count(kind)
+        assert sent == {"200": seen.count("ok")}
 
 
 def test_injected_429_is_transient_and_faults_never_touch_admin_routes(make_emulator) -> None:
-    server = make_emulator(spaces=200, users=500)
-    server.emulator.faults.settings.update({"p429": 1.0})
+    server = make_emulator(spaces=200, users=500, rate_limit=10)
     world = server.emulator.world
-    response = httpx.get(f"{server.url}/2/spaces/search", params={"query": "tech"},
-                         headers={"Authorization": f"Bearer {world.app_token}"})
+    app = {"Authorization": f"Bearer {world.app_token}"}
+    search = f"{server.url}/2/spaces/search"
+    date = formatdate(world.start, usegmt=True)  # a frozen world clock
+    server.emulator.faults.settings.update({"p429": 1.0})
+    first = httpx.get(search, params={"query": "tech"}, headers=app)
+    assert first.status_code == 429
+    # a bucket nobody opened yet: remaining stays below the configured limit
+    assert (first.headers["x-rate-limit-limit"], first.headers["x-rate-limit-remaining"]) == ("10", "9")
+    server.emulator.faults.settings.update({"p429": 0.0})
+    for _ in range(3):
+        assert httpx.get(search, params={"query": "tech"}, headers=app).status_code == 200
+    server.emulator.faults.settings.update({"p429": 1.0})
+    before = time.time()
+    response = httpx.get(search, params={"query": "tech"}, headers=app)
+    after = time.time()
     assert response.status_code == 429
-    assert int(response.headers["x-rate-limit-remaining"]) > 0
-    assert 0 < int(response.headers["x-rate-limit-reset"]) - time.time() <= 3
+    assert response.headers["date"] == date
+    assert response.headers["x-rate-limit-limit"] == "10"  # the configured limit
+    assert response.headers["x-rate-limit-remaining"] == "7"  # the real bucket: 3 of 10 spent
+    assert before < int(response.headers["x-rate-limit-reset"]) <= after + 2  # at most 2 s ahead
+    server.emulator.faults.settings.update({"p429": 0.0})
+    clean = httpx.get(search, params={"query": "tech"}, headers=app)
+    assert clean.headers["x-rate-limit-remaining"] == "6", "an injected 429 spends no request"
     assert httpx.get(f"{server.url}/_emulator/clock").status_code == 200
+    server.emulator.faults.settings.update({"p429": 1.0})
+    assert httpx.get(f"{server.url}/_emulator/clock").status_code == 200  # admin: never faulted
+
+
+def test_injected_5xx_carry_the_world_date_and_rate_limit_headers(make_emulator) -> None:
+    server = make_emulator(spaces=200, users=500, rate_limit=10, fault_seed=3)
+    world = server.emulator.world
+    app = {"Authorization": f"Bearer {world.app_token}"}
+    server.emulator.faults.settings.update({"p5xx": 1.0})
+    statuses = set()
+    for _ in range(12):
+        response = httpx.get(f"{server.url}/2/spaces/search", params={"query": "tech"}, headers=app)
+        statuses.add(response.status_code)
+        assert response.headers["date"] == formatdate(world.start, usegmt=True)
+        assert response.headers["x-rate-limit-limit"] == "10"
+        assert response.headers["x-rate-limit-remaining"] == "10"  # injected: nothing spent
+        assert int(response.headers["x-rate-limit-reset"]) > time.time()
+        if response.status_code == 500:
+            assert response.json()["type"] == "https://api.x.com/2/problems/internal-error"
+    assert statuses == {500, 502, 503}
+
+
+def _raw_get(url: str, path: str, token: str) -> tuple[bytes, bytes]:
+    """(headers, body bytes received before the server closed the connection)."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}"
+                     "\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_a_close_drops_the_connection_after_the_headers_or_mid_body(make_emulator) -> None:
+    server = make_emulator(spaces=200, users=500)
+    world = server.emulator.world
+    server.emulator.faults.settings.update({"close": 1.0})
+    path = f"/2/spaces/{world.space_ids.id(0)}?space.fields=title,created_at,participant_count"
+    received = []
+    for _ in range(90):
+        head, body = _raw_get(server.url, path, world.app_token)
+        assert head.startswith(b"HTTP/1.1 200 ")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        assert len(body) < length  # never a whole body
+        received.append(len(body))
+    after_headers = received.count(0)
+    assert within(after_headers, 90, CLOSE_AFTER_HEADERS), after_headers  # no body byte at all
+    assert 90 - after_headers > 0  # the others drop mid-body
 
 
 def test_a_slow_response_outlasts_a_client_timeout(make_emulator) -> None:
@@ -96,7 +217,36 @@ def test_faults_switch_at_run_time_and_replay_with_the_same_seed(make_emulator) 
         runs.append(during)
     assert runs[0] == runs[1], "the same fault seed replays the same failures"
     bad = httpx.post(f"{server.url}/_emulator/config", json={"fault_5xx": 2})
-    assert bad.status_code == 400 and "probability" in bad.json()["error"]
+    assert bad.status_code == 400 and bad.json()["key"] == "fault_5xx"
+    assert "probability" in bad.json()["detail"]
+
+
+def test_a_reset_replays_the_same_failures(make_emulator) -> None:
+    server = make_emulator(spaces=200, users=500)
+    server.emulator.faults.settings.update({"p5xx": 0.5})
+    world = server.emulator.world
+    runs = []
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {world.app_token}"},
+                      timeout=10) as client:
+        for _ in range(2):
+            runs.append([outcome(client, "/2/spaces/search", {"query": "music"}) for _ in range(40)])
+            assert httpx.post(f"{server.url}/_emulator/reset").status_code == 200
+    assert "5xx" in runs[0] and "ok" in runs[0]
+    assert runs[0] == runs[1]
+
+
+def test_latency_blocks_no_other_request(make_emulator) -> None:
+    """20 concurrent requests held 1 s each: all answer, and the emulator saw them in
+    flight together (a blocking sleep would serve them one at a time: never 2 at once)."""
+    server = make_emulator(spaces=200, users=500)
+    server.emulator.faults.settings.update({"latency_ms": 1000})
+    world = server.emulator.world
+    seen = outcomes(server, f"/2/spaces/{world.space_ids.id(0)}", 20, timeout=60, concurrency=20)
+    assert seen == ["ok"] * 20
+    stats = httpx.get(f"{server.url}/_emulator/stats").json()
+    assert stats["requests"]["GET /2/spaces/{id}"] == {"200": 20}
+    assert stats["max_in_flight"] >= 5, stats["max_in_flight"]
+    assert stats["in_flight"] == 0
 
 
 def test_latency_is_added_to_every_api_response(make_emulator) -> None:
@@ -142,28 +292,6 @@ def test_a_large_world_stays_coherent() -> None:
             if not cursor:
                 break
         assert seen == [u["id"] for u in world.buyers(space_id, at=t)]
-
-
-def test_legacy_names_serve_the_older_generation(make_emulator) -> None:
-    server = make_emulator(spaces=300, users=800, legacy_names=True)
-    world = server.emulator.world
-    app = {"Authorization": f"Bearer {world.app_token}"}
-    found = httpx.get(f"{server.url}/2/spaces/search", headers=app, params={
-        "query": "tech", "expansions": "topic_ids,creator_id", "user.fields": "public_metrics"}).json()
-    spaces = [s for s in found["data"] if "topics" in s]
-    assert spaces and all("topic_ids" not in s for s in found["data"])
-    assert all(set(t) >= {"id", "name"} for s in spaces for t in s["topics"])
-    assert "topics" not in found["includes"]
-    assert all("tweet_count" in u["public_metrics"] and "post_count" not in u["public_metrics"]
-               for u in found["includes"]["users"])
-    posts = httpx.get(f"{server.url}/2/spaces/{world.space_ids.id(0)}/tweets", headers=app, params={
-        "tweet.fields": "public_metrics", "expansions": "referenced_tweets.id"}).json()
-    assert all("edit_history_tweet_ids" in p and "retweet_count" in p["public_metrics"] for p in posts["data"])
-    quoted = [p for p in posts["data"] if "referenced_tweets" in p]
-    if quoted:
-        assert "tweets" in posts["includes"] and "posts" not in posts["includes"]
-    missing = httpx.get(f"{server.url}/2/spaces/1AAAAAAAAAAAA", headers=app).json()
-    assert missing["errors"][0]["type"] == "https://api.twitter.com/2/problems/resource-not-found"
 
 
 def test_64_concurrent_clients_get_whole_valid_bodies(make_emulator) -> None:
