@@ -16,10 +16,30 @@ from emulator.config import Settings
 
 
 def _config(emu: Emulator) -> uvicorn.Config:
+    # timeout_graceful_shutdown: a request still running 1 s into a shutdown (a long world
+    # dump, say) is cancelled rather than holding the exit.
     return uvicorn.Config(
         emu.asgi, log_level="warning", access_log=False, lifespan="off",
         date_header=False, server_header=False, timeout_keep_alive=30,
+        timeout_graceful_shutdown=1,
     )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, releasing held responses (latency, slow faults) when it shuts
+    down (SIGTERM, Ctrl-C or stop()), so that they answer at once and never delay the exit."""
+
+    def __init__(self, emu: Emulator) -> None:
+        super().__init__(_config(emu))
+        self.emu = emu
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self.emu.faults.holds.arm()
+        await super().startup(sockets)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.emu.faults.holds.release()
+        await super().shutdown(sockets)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -41,7 +61,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     emu = Emulator(settings)
     sock = _bind(host, port)
     print(base_url(host, sock.getsockname()[1]), flush=True)
-    server = uvicorn.Server(_config(emu))
+    server = _Server(emu)
     try:
         server.run(sockets=[sock])
     finally:
@@ -61,7 +81,7 @@ class EmulatorServer:
         self.emulator = emulator or Emulator(settings)
         self._sock = _bind(host, port)
         self.url = base_url(host, self._sock.getsockname()[1])
-        self._server = uvicorn.Server(_config(self.emulator))
+        self._server = _Server(self.emulator)
         self._thread = threading.Thread(target=self._run, name="x-spaces-emulator", daemon=True)
 
     def _run(self) -> None:
