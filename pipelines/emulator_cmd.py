@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from emulator.clock import DEFAULT_START, parse_instant
-from emulator.config import Faults, Settings
+from emulator.config import MAX_LATENCY_MS, MAX_SLOW_SECONDS, Faults, Settings
 
 PROBABILITY = click.FloatRange(0.0, 1.0)
 
@@ -33,13 +33,14 @@ PROBABILITY = click.FloatRange(0.0, 1.0)
 @click.option("--legacy-names", is_flag=True, help="Speak the older generation of names (tweet_count, includes.tweets, ...).")
 @click.option("--fault-429", default=0.0, type=PROBABILITY, help="Probability of a transient 429.")
 @click.option("--fault-5xx", default=0.0, type=PROBABILITY, help="Probability of a 500/502/503.")
-@click.option("--fault-close", default=0.0, type=PROBABILITY, help="Probability of a connection closed mid-body.")
+@click.option("--fault-close", default=0.0, type=PROBABILITY, help="Probability of a connection closed after the headers or mid-body.")
 @click.option("--fault-slow", default=0.0, type=PROBABILITY, help="Probability of a response held past a client's timeout.")
 @click.option("--fault-truncate", default=0.0, type=PROBABILITY, help="Probability of a body cut short.")
-@click.option("--fault-slow-seconds", default=30.0, show_default=True, type=click.FloatRange(0.0),
+@click.option("--fault-slow-seconds", default=30.0, show_default=True, type=click.FloatRange(0.0, MAX_SLOW_SECONDS),
               help="How long a slow response is held.")
 @click.option("--fault-seed", default=None, type=int, help="Seed of the fault draws (default: --seed).")
-@click.option("--latency-ms", default=0.0, type=click.FloatRange(0.0), help="Delay added to every /2/ response.")
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(0.0, MAX_LATENCY_MS),
+              help="Delay added to every /2/ response.")
 def emulator(host: str, port: int, seed: int, bearer_token: str | None, spaces: int, users: int,
              start: str, clock_speed: float, rate_limit: int, rate_window: float,
              ended_retention: float, usage_cap: int | None, legacy_names: bool, fault_429: float,

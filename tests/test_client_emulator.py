@@ -285,7 +285,7 @@ def test_threads_on_one_token_share_its_window_without_spending_429s(make_emulat
 def test_a_429_that_leaves_requests_gets_a_short_pause(make_emulator):
     server = make_emulator(fault_seed=11)
     world = server.emulator.world
-    configure(server, fault_429=0.4)  # injected 429s: remaining 120, reset in 1-2 s
+    configure(server, fault_429=0.4)  # injected 429s: requests left in the window, reset within 2 s
     client = app_client(server, short_pause=0.05, max_wait=0)
 
     results = [client.spaces.get_by_id(anchor(world, i % 4)) for i in range(8)]

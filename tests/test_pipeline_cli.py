@@ -144,6 +144,18 @@ def test_watch_loads_repeatedly_and_a_signal_finishes_the_current_load(server: E
     assert len(rows(tmp_path / "w.duckdb", "loads")) == 3
 
 
+@pytest.mark.parametrize(("args", "says"), [
+    (["--latency-ms", "70000"], "'--latency-ms': 70000.0 is not in the range"),
+    (["--fault-slow-seconds", "7200"], "'--fault-slow-seconds'"),
+    (["--fault-429", "0.6", "--fault-5xx", "0.6"], "add up to more than 1"),
+    (["--start", "yesterday"], "'yesterday' is not an ISO 8601 instant"),
+])
+def test_bad_emulator_options_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    result = cli(tmp_path, "emulator", "--port", "0", *args, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert says in one_line_error(result) and result.stdout == ""
+
+
 def test_watch_outlives_an_unreachable_api_and_exits_1_if_the_last_load_failed(tmp_path: Path) -> None:
     with socket.socket() as s:  # a loopback port nothing listens on
         s.bind(("127.0.0.1", 0))
