@@ -112,15 +112,21 @@ def run(db: str | Path, sql: str, params: list[Any] | None = None,
         try:
             return con.sql(sql, params=params or None).pl()
         except duckdb.CatalogException as exc:
-            raise ModelsMissing(models_message(Path(db), exc)) from None
+            raise ModelsMissing(models_message(Path(db), exc, _has_loads(con))) from None
         except duckdb.BinderException as exc:  # a mart built by another version of sql/
             raise ModelsMissing(f"{db}: the dashboard models are out of date ({_one_line(exc)}). "
                                 f"Rebuild them with `x-spaces models --duckdb {db}`.") from None
 
 
-def models_message(db: Path, exc: BaseException) -> str:
+def _has_loads(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute("select count(*) from duckdb_tables() "
+                        "where schema_name = 'x_spaces' and table_name = 'loads'").fetchone()
+    return bool(found and found[0])
+
+
+def models_message(db: Path, exc: BaseException, has_loads: bool = True) -> str:
     reason = _one_line(exc).removeprefix("Catalog Error: ")
-    if re.search(r'"?x_spaces"?\.', reason) or 'schema "x_spaces"' in reason:
+    if not has_loads or re.search(r'"?x_spaces"?\.', reason) or 'schema "x_spaces"' in reason:
         return (f"{db} holds no loads yet ({reason}). Load it with `x-spaces load --duckdb {db} ...`, "
                 f"then build the models with `x-spaces models --duckdb {db}`; or run `make demo` "
                 "for a demo database.")
