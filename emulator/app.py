@@ -56,7 +56,6 @@ class Emulator:
         self.faults = FaultInjector(s.faults, s.seed if s.fault_seed is None else s.fault_seed)
         self.app_requests = 0  # toward the usage cap
         self.app = Starlette(routes=self._routes())
-        self.asgi = self.app
 
     def _routes(self) -> list[Route]:
         # Every method reaches the handlers, so that a POST gets a problem body (405, or 404

@@ -105,9 +105,6 @@ class Faults:
         with self._lock:
             return self._values()
 
-    def as_dict(self) -> dict[str, float]:
-        return self.snapshot()
-
 
 @dataclass
 class Settings:

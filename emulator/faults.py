@@ -24,11 +24,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from emulator import legacy
-from emulator.config import PROBABILITIES, Faults
+from emulator.config import FAULT_KINDS, PROBABILITIES, Faults
 from emulator.limits import Verdict
 from emulator.render import PROBLEMS
 
-KINDS = ("429", "5xx", "close", "slow", "truncate")  # PROBABILITIES' order
 CLOSE_AFTER_HEADERS = 1 / 3  # share of closes that send the headers and no body byte
 
 
@@ -91,7 +90,7 @@ class FaultInjector:
         with self._lock:
             roll, extra = self._rng.random(), self._rng.random()
         edge = 0.0
-        for kind, name in zip(KINDS, PROBABILITIES):
+        for kind, name in zip(FAULT_KINDS, PROBABILITIES):
             edge += s[name]
             if roll < edge:
                 return kind, extra, s

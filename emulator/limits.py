@@ -44,8 +44,8 @@ class RateLimiter:
         now = time.time() if now is None else now
         key = (endpoint, token)
         with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None or now >= bucket[0] + self.window:
+            bucket = self._open(key, now)
+            if bucket is None:
                 bucket = self._buckets[key] = [now, 0]
             reset = math.ceil(bucket[0] + self.window)
             if bucket[1] >= self.limit:
@@ -63,12 +63,17 @@ class RateLimiter:
         never reach the endpoint); a bucket not opened yet shows a whole window."""
         now = time.time() if now is None else now
         with self._lock:
-            bucket = self._buckets.get((endpoint, token))
-            if bucket is None or now >= bucket[0] + self.window:
+            bucket = self._open((endpoint, token), now)
+            if bucket is None:
                 return Verdict(True, self.limit, self.limit, math.ceil(now + self.window))
             used = int(bucket[1])
             return Verdict(used < self.limit, self.limit, self.limit - used,
                            math.ceil(bucket[0] + self.window))
+
+    def _open(self, key: tuple[str, str], now: float) -> list[float] | None:
+        """The bucket of `key` if its window is still open at `now`; called with the lock."""
+        bucket = self._buckets.get(key)
+        return bucket if bucket is not None and now < bucket[0] + self.window else None
 
     def reset(self) -> None:
         with self._lock:

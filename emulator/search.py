@@ -59,15 +59,14 @@ def find(world: World, index: dict[str, np.ndarray], query: str, state: str,
             return []
         candidates = hits if candidates is None else np.intersect1d(candidates, hits)
     wanted = ("live", "scheduled") if state == "all" else (state,)
-    found = []
+    found: dict[str, list[int]] = {"live": [], "scheduled": []}
     for i in candidates.tolist() if candidates is not None else []:
-        if world.status(i, t) not in wanted:
+        status = world.status(i, t)
+        if status not in wanted:
             continue
         if not matches(patterns, world.title_at(i, t)):
             continue  # the words are there, not the term; or only before or after an edit
-        found.append(i)
-    live = sorted((i for i in found if world.status(i, t) == "live"),
-                  key=lambda i: (-world.participants(i, t), world.space_ids.id(i)))
-    scheduled = sorted((i for i in found if world.status(i, t) == "scheduled"),
-                       key=lambda i: (world.scheduled[i], world.space_ids.id(i)))
+        found[status].append(i)
+    live = sorted(found["live"], key=lambda i: (-world.participants(i, t), world.space_ids.id(i)))
+    scheduled = sorted(found["scheduled"], key=lambda i: (world.scheduled[i], world.space_ids.id(i)))
     return (live + scheduled)[:max_results]

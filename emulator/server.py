@@ -19,7 +19,7 @@ def _config(emu: Emulator) -> uvicorn.Config:
     # timeout_graceful_shutdown: a request still running 1 s into a shutdown (a long world
     # dump, say) is cancelled rather than holding the exit.
     return uvicorn.Config(
-        emu.asgi, log_level="warning", access_log=False, lifespan="off",
+        emu.app, log_level="warning", access_log=False, lifespan="off",
         date_header=False, server_header=False, timeout_keep_alive=30,
         timeout_graceful_shutdown=1,
     )

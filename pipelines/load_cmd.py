@@ -126,10 +126,16 @@ def _run(fn: Callable[[], Any]) -> Any:
     except click.ClickException:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line
-        error = click.ClickException(errors.explain(exc))
-        if isinstance(exc, errors.InvalidSetting):
-            error.exit_code = 2  # a bad option, given in config or the environment
-        raise error from None
+        raise _click_error(exc) from None
+
+
+def _click_error(exc: Exception) -> click.ClickException:
+    if isinstance(exc, click.ClickException):
+        return exc
+    error = click.ClickException(errors.explain(exc))
+    if isinstance(exc, errors.InvalidSetting):
+        error.exit_code = 2  # a bad option, given in config or the environment
+    return error
 
 
 def _command(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -186,7 +192,7 @@ def watch(args: dict[str, Any], opts: dict[str, Any], interval: float, max_loads
             failed = None
         except Exception as exc:  # noqa: BLE001 - a service outlives an API or network blip
             if not errors.is_transient(exc):
-                _run(lambda: _raise(exc))
+                raise _click_error(exc) from None
             failed, summary = exc, None
             log.error("load failed (the next one will try again): %s", errors.explain(exc))
         if summary is not None:
@@ -201,8 +207,4 @@ def watch(args: dict[str, Any], opts: dict[str, Any], interval: float, max_loads
             log.info("next load in %.0f s: waiting for a rate-limit window", pause)
         stop.wait(pause)
     if failed is not None:  # the last load failed: say so in the exit code
-        _run(lambda: _raise(failed))
-
-
-def _raise(exc: Exception) -> None:
-    raise exc
+        raise _click_error(failed) from None

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from sources.x_spaces.work import plural
+
 ENDPOINT_NAMES = {
     "/2/spaces/search": "search", "/2/spaces": "lookup", "/2/spaces/{id}": "lookup one",
     "/2/spaces/by/creator_ids": "by creator", "/2/spaces/{id}/buyers": "buyers",
@@ -65,7 +67,7 @@ def print_summary(summary: LoadSummary, brief: bool = False) -> None:
     # Waits are summed over the threads that waited, so they can exceed the run's length.
     threads = " (summed over threads)" if waited > summary.seconds else ""
     line = (f"{summary.status}: {load.get('spaces_seen', 0)} Spaces seen at {when} (API clock); "
-            f"{_count(requests, 'request')}, {waited:.0f} s waiting for rate limits{threads}, "
+            f"{plural(requests, 'request')}, {waited:.0f} s waiting for rate limits{threads}, "
             f"{summary.seconds:.1f} s in all")
     click.echo(line)
     if brief:
@@ -90,5 +92,3 @@ def _waited(stats: dict[str, Any]) -> str:
     return f" ({seconds:.0f} s waiting)" if seconds >= 0.5 else ""
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")

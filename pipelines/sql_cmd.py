@@ -32,13 +32,14 @@ def sql_command(query: str, duckdb_path: str, as_csv: bool, max_rows: int, busy_
     the raw tables in x_spaces."""
     try:
         with queries.connect(duckdb_path, busy_timeout) as con:
-            frame = con.sql(query).pl()
+            relation = con.sql(query)
+            if relation is None:  # a statement with no result, e.g. `set ...`
+                raise click.ClickException("the query returned no result: give a select")
+            frame = relation.pl()
     except queries.DashboardError as exc:
         raise click.ClickException(str(exc)) from None
     except duckdb.Error as exc:
         raise click.ClickException(f"the query failed: {' '.join(str(exc).split())}") from None
-    except AttributeError:  # a statement with no result, e.g. `set ...`
-        raise click.ClickException("the query returned no result: give a select") from None
     if as_csv:
         frame.write_csv(sys.stdout)
         return

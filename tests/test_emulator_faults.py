@@ -32,15 +32,7 @@ def outcome(client: httpx.Client, path: str, params: dict | None = None) -> str:
         return "slow"
     except httpx.TransportError:
         return "close"
-    if response.status_code == 429:
-        return "429"
-    if response.status_code >= 500:
-        return "5xx"
-    try:
-        json.loads(response.content)
-    except ValueError:
-        return "truncate"
-    return "ok"
+    return _kind(response)
 
 
 def within(count: int, n: int, p: float) -> bool:

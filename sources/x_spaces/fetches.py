@@ -19,11 +19,13 @@ from sources.x_spaces.work import Budget, Task
 def paging_task(kind: str, key: str, endpoint: str, entry: dict,
                 pages: Callable[[], Iterator[Response]]) -> Task:
     """A task that pays for each page from the budget before asking for it, and says at
-    its end whether the fetch is complete, or stopped by the budget or a stuck cursor."""
+    its end whether it ran at all and whether the fetch is complete, or stopped by the
+    budget or a stuck cursor."""
     def run(budget: Budget) -> Iterator[Any]:
         if not budget.take():
             yield {"stopped": "budget"}
             return
+        yield {"ran": True}
         last: Response | None = None
         for page in pages():
             last = page

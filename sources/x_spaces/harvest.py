@@ -280,7 +280,6 @@ class Harvest:
         tasks = [task for key, entry in wanted.items() if (task := self._fetch_task(key, entry))]
         self._fetched.update(wanted)
         pages_before = dict(self._pages.counts) if self._pages else {}
-        answered: set[str] = set()  # fetches that got at least one response
         ran = 0
         ticker = Ticker()
 
@@ -291,11 +290,10 @@ class Harvest:
 
         for result in run_tasks(tasks, self.budget, self.options.concurrency, self.stop):
             if result.response is not None:
-                answered.add(result.task.key)
                 self._observe(result.response)
                 yield from self._fetched_page(result.task, result.response)
             if result.done:
-                ran += result.task.key in answered or result.error is not None
+                ran += bool(result.info.get("ran"))
                 yield from self._fetch_done(result)
                 if ticker.due():
                     self.progress(f"buyers and posts: {ticker.done} of {plural(len(tasks), 'fetch')} done, "
